@@ -1,0 +1,148 @@
+import 'reflect-metadata';
+import { fastifyApolloHandler } from '@as-integrations/fastify';
+import { MikroORM } from '@mikro-orm/core';
+import type { SqlOrm } from './db/types.js';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AppConfig } from './config/config.js';
+import { buildOrmOptions } from './db/orm-options.js';
+import { createApolloServer } from './graphql/apollo.js';
+import { createRequestContext } from './graphql/request-context.js';
+import { buildAppSchema } from './graphql/schema.js';
+import { attachGraphQLWebSocket } from './graphql/websocket.js';
+import { registerOpsRoutes } from './http/ops.routes.js';
+import { registerPlayground } from './http/playground.js';
+import { ActivityLogService } from './modules/activity-log/activity-log.service.js';
+import { AdminAuthService, bearerSecret } from './modules/admin-auth/admin-auth.service.js';
+import { SecurityService } from './modules/security/security.service.js';
+import { SettingsStore } from './modules/security/settings.store.js';
+import { PingService } from './modules/sites/ping.service.js';
+import { SiteService } from './modules/sites/site.service.js';
+import { PeerClient } from './protocol/peer-client.js';
+import type { AppServices } from './services.js';
+import { DomainEvents } from './shared/domain-events.js';
+import { createLogger, type Logger } from './shared/logger.js';
+import { AppMetrics } from './shared/metrics.js';
+import { createMemoryPubSub } from './shared/pubsub.js';
+
+export interface CreateAppOptions {
+  readonly logger?: Logger;
+  /** Collect Node.js process metrics (off in tests that start several apps in one process). */
+  readonly defaultMetrics?: boolean;
+}
+
+export interface App {
+  readonly orm: SqlOrm;
+  readonly fastify: FastifyInstance;
+  readonly services: AppServices;
+  /** The initial admin token, when this start created it (printed once by main). */
+  readonly initialAdminToken: string | null;
+  /** The listening URL, once `listen` has resolved. */
+  readonly url: string;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: database, GraphQL over HTTP and WebSocket, peer routes and operations routes.
+ * Tests, benchmarks and the CLI all start the server through here.
+ */
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const orm = (await MikroORM.init(
+    buildOrmOptions({ database: config.database, tablePrefix: config.tablePrefix }),
+  )) as unknown as SqlOrm;
+  try {
+    if (config.migrateOnStart) await orm.getMigrator().up();
+  } catch (err) {
+    await orm.close(true);
+    throw err;
+  }
+
+  const metrics = new AppMetrics({ defaultMetrics: options.defaultMetrics ?? false });
+  const pubsub = createMemoryPubSub();
+  const events = new DomainEvents((err, event) =>
+    logger.error({ err, event: event.type }, 'event handler failed'),
+  );
+  const activity = new ActivityLogService(orm, logger);
+  const settings = new SettingsStore(orm);
+  const security = new SecurityService(settings, activity);
+  const peerClient = new PeerClient({ publicUrl: config.publicUrl });
+  const services: AppServices = {
+    config,
+    orm,
+    logger,
+    metrics,
+    events,
+    pubsub,
+    adminAuth: new AdminAuthService(config.adminToken),
+    activity,
+    settings,
+    security,
+    sites: new SiteService(orm, activity),
+    peerClient,
+    ping: new PingService(peerClient, security, activity, config.publicUrl),
+  };
+  events.onCommitted((event) => {
+    metrics.userChanges.inc({ type: event.type, origin: event.origin.kind });
+    pubsub.publishTyped('user.changed', {
+      type: event.type,
+      userId: event.userId,
+      login: event.login,
+      originKind: event.origin.kind,
+      at: event.at.toISOString(),
+    });
+  });
+
+  const initialAdminToken = await services.adminAuth.bootstrap(orm.em.fork());
+
+  const fastify = Fastify({
+    bodyLimit: config.bodyLimitBytes,
+    logger: false,
+    forceCloseConnections: 'idle',
+    trustProxy: false,
+  });
+  registerOpsRoutes(fastify, services);
+
+  const schema = await buildAppSchema(pubsub);
+  const ws = attachGraphQLWebSocket(fastify, schema, services);
+  const apollo = await createApolloServer(fastify, schema, services, [ws.plugin]);
+  if (config.playground === 'offline') registerPlayground(fastify, { endpoint: '/graphql' });
+  const handler = fastifyApolloHandler(apollo, {
+    context: async (request) => {
+      const ctx = createRequestContext(services, null);
+      const admin = await services.adminAuth.authenticate(
+        ctx.em,
+        bearerSecret(request.headers.authorization),
+      );
+      return { ...ctx, admin };
+    },
+  });
+  fastify.route({ url: '/graphql', method: ['GET', 'POST', 'OPTIONS'], handler });
+
+  let url = '';
+  let closed = false;
+  return {
+    orm,
+    fastify,
+    services,
+    initialAdminToken,
+    get url() {
+      return url;
+    },
+    async listen() {
+      const address = await fastify.listen({ port: config.port, host: config.host });
+      url = address.replace('[::1]', 'localhost');
+      logger.info({ url, publicUrl: config.publicUrl, database: config.database.kind }, 'listening');
+      return url;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await apollo.stop(); // drains HTTP and closes WebSockets
+      await fastify.close();
+      await activity.close();
+      await pubsub.close();
+      await orm.close(true);
+    },
+  };
+}

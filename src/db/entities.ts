@@ -1,0 +1,10 @@
+import { ActivityLogEntry } from '../modules/activity-log/activity-log.entity.js';
+import { AdminToken } from '../modules/admin-auth/admin-token.entity.js';
+import { Setting } from '../modules/security/setting.entity.js';
+import { Site } from '../modules/sites/site.entity.js';
+import { WpUserMeta } from '../modules/users/user-meta.entity.js';
+import { WpUser } from '../modules/users/user.entity.js';
+import { Nonce } from '../protocol/nonce.entity.js';
+
+/** Every entity of the server, in one list the ORM and the tests share. */
+export const ENTITIES = [WpUser, WpUserMeta, AdminToken, Site, Setting, Nonce, ActivityLogEntry] as const;

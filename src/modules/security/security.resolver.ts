@@ -1,0 +1,103 @@
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  Field,
+  InputType,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+} from 'type-graphql';
+import type { GraphQLContext } from '../../graphql/context.js';
+import { keysConfigured, maskKey, type SecuritySettings } from './security.settings.js';
+
+@ObjectType('SecuritySettings', { description: 'The shared keys (masked) and the receiver’s access rules.' })
+export class SecuritySettingsNode {
+  @Field(() => String, { nullable: true, description: 'Masked: length and fingerprint only.' }) aesKey!:
+    string | null;
+  @Field(() => String, { nullable: true, description: 'Masked: length and fingerprint only.' }) hmacKey!:
+    string | null;
+  @Field(() => Boolean, { description: 'Both keys are set: the peer routes are active.' }) ready!: boolean;
+  @Field(() => Int, { description: 'Token lifetime in seconds (the plugin’s Action Token Validity).' })
+  tokenExpiry!: number;
+  @Field(() => [String], {
+    description: 'IPv4/IPv6 addresses and CIDR ranges allowed to POST actions. Empty: any.',
+  })
+  ipWhitelist!: string[];
+  @Field(() => [String], {
+    description: 'Proxies whose X-Forwarded-For is believed. Empty: the socket address is the client.',
+  })
+  trustedProxies!: string[];
+  @Field(() => Boolean, { description: 'Match senders by exact URL instead of host + path prefix.' })
+  strictSiteMatching!: boolean;
+
+  static from(s: SecuritySettings): SecuritySettingsNode {
+    return Object.assign(new SecuritySettingsNode(), {
+      aesKey: maskKey(s.aesKey),
+      hmacKey: maskKey(s.hmacKey),
+      ready: keysConfigured(s),
+      tokenExpiry: s.tokenExpiry,
+      ipWhitelist: s.ipWhitelist,
+      trustedProxies: s.trustedProxies,
+      strictSiteMatching: s.strictSiteMatching,
+    });
+  }
+}
+
+@InputType({ description: 'Only the given fields change.' })
+export class UpdateSecuritySettingsInput {
+  @Field(() => String, { nullable: true }) aesKey?: string | null;
+  @Field(() => String, { nullable: true }) hmacKey?: string | null;
+  @Field(() => Int, { nullable: true }) tokenExpiry?: number | null;
+  @Field(() => [String], { nullable: true }) ipWhitelist?: string[] | null;
+  @Field(() => [String], { nullable: true }) trustedProxies?: string[] | null;
+  @Field(() => Boolean, { nullable: true }) strictSiteMatching?: boolean | null;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Replace both keys with strong random ones, returned once in the payload.',
+  })
+  generateKeys?: boolean | null;
+}
+
+@ObjectType({
+  description: 'Freshly generated keys: copy them into every WordPress site of the federation now.',
+})
+export class GeneratedKeys {
+  @Field(() => String) aesKey!: string;
+  @Field(() => String) hmacKey!: string;
+}
+
+@ObjectType()
+export class UpdateSecuritySettingsPayload {
+  @Field(() => SecuritySettingsNode) securitySettings!: SecuritySettingsNode;
+  @Field(() => [String]) warnings!: string[];
+  @Field(() => GeneratedKeys, {
+    nullable: true,
+    description: 'Only when generateKeys was set; never shown again.',
+  })
+  generatedKeys!: GeneratedKeys | null;
+}
+
+@Authorized()
+@Resolver()
+export class SecurityResolver {
+  @Query(() => SecuritySettingsNode)
+  async securitySettings(@Ctx() ctx: GraphQLContext): Promise<SecuritySettingsNode> {
+    return SecuritySettingsNode.from(await ctx.app.security.get(ctx.em));
+  }
+
+  @Mutation(() => UpdateSecuritySettingsPayload)
+  async updateSecuritySettings(
+    @Arg('input', () => UpdateSecuritySettingsInput) input: UpdateSecuritySettingsInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<UpdateSecuritySettingsPayload> {
+    const { settings, warnings, generated } = await ctx.app.security.update(
+      ctx.em,
+      ctx.admin?.name ?? 'anonymous',
+      input,
+    );
+    return { securitySettings: SecuritySettingsNode.from(settings), warnings, generatedKeys: generated };
+  }
+}

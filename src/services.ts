@@ -1,0 +1,30 @@
+import type { AppConfig } from './config/config.js';
+import type { SqlOrm } from './db/types.js';
+import type { ActivityLogService } from './modules/activity-log/activity-log.service.js';
+import type { AdminAuthService } from './modules/admin-auth/admin-auth.service.js';
+import type { SecurityService } from './modules/security/security.service.js';
+import type { SettingsStore } from './modules/security/settings.store.js';
+import type { PingService } from './modules/sites/ping.service.js';
+import type { SiteService } from './modules/sites/site.service.js';
+import type { PeerClient } from './protocol/peer-client.js';
+import type { DomainEvents } from './shared/domain-events.js';
+import type { Logger } from './shared/logger.js';
+import type { AppMetrics } from './shared/metrics.js';
+import type { AppPubSub } from './shared/pubsub.js';
+
+/** The long-lived services of one app instance, shared by every request. */
+export interface AppServices {
+  readonly config: AppConfig;
+  readonly orm: SqlOrm;
+  readonly logger: Logger;
+  readonly metrics: AppMetrics;
+  readonly events: DomainEvents;
+  readonly pubsub: AppPubSub;
+  readonly adminAuth: AdminAuthService;
+  readonly activity: ActivityLogService;
+  readonly settings: SettingsStore;
+  readonly security: SecurityService;
+  readonly sites: SiteService;
+  readonly peerClient: PeerClient;
+  readonly ping: PingService;
+}

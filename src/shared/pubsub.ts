@@ -1,0 +1,36 @@
+import { createPubSub } from '@graphql-yoga/subscription';
+import type { PubSub } from 'type-graphql';
+
+/** Typed topics of the admin API's subscriptions; payloads are published after their commit. */
+export interface TopicPayloads {
+  'user.changed': UserChangedPayload;
+}
+
+export interface UserChangedPayload {
+  readonly type: string;
+  readonly userId: string;
+  readonly login: string;
+  readonly originKind: string;
+  readonly at: string;
+}
+
+export type Topic = keyof TopicPayloads;
+
+export interface AppPubSub extends PubSub {
+  publishTyped<T extends Topic>(topic: T, payload: TopicPayloads[T]): void;
+  close(): Promise<void>;
+}
+
+/** In-process pub/sub (one instance). */
+export function createMemoryPubSub(): AppPubSub {
+  const inner = createPubSub();
+  return {
+    publish: (topic: string, ...args: unknown[]) =>
+      (inner.publish as (t: string, ...a: unknown[]) => void)(topic, ...args),
+    subscribe: (topic: string) => inner.subscribe(topic as never),
+    publishTyped(topic, payload) {
+      (inner.publish as (t: string, p: unknown) => void)(topic, payload);
+    },
+    close: () => Promise.resolve(),
+  };
+}
