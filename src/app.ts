@@ -17,7 +17,16 @@ import { SecurityService } from './modules/security/security.service.js';
 import { SettingsStore } from './modules/security/settings.store.js';
 import { PingService } from './modules/sites/ping.service.js';
 import { SiteService } from './modules/sites/site.service.js';
+import { UserSyncService } from './modules/users/user-sync.service.js';
+import { keysConfigured } from './modules/security/security.settings.js';
 import { PeerClient } from './protocol/peer-client.js';
+import { defaultHandlers } from './protocol/receiver/handlers/registry.js';
+import { PeerReceiver } from './protocol/receiver/peer-receiver.js';
+import { registerPeerRoutes } from './protocol/receiver/peer.routes.js';
+import { RateLimiter } from './protocol/receiver/rate-limiter.js';
+import { TokenStore } from './protocol/receiver/token.store.js';
+import type { ReceiverHooks } from './protocol/receiver/types.js';
+import { KeyedMutex } from './shared/keyed-mutex.js';
 import type { AppServices } from './services.js';
 import { DomainEvents } from './shared/domain-events.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -28,6 +37,10 @@ export interface CreateAppOptions {
   readonly logger?: Logger;
   /** Collect Node.js process metrics (off in tests that start several apps in one process). */
   readonly defaultMetrics?: boolean;
+  /** Typed equivalents of the plugin's `wprus_*` hooks, for embedded use. */
+  readonly hooks?: { readonly receiver?: ReceiverHooks };
+  /** Token requests allowed per client IP: sustained rate per second and burst. */
+  readonly tokenRateLimit?: { readonly perSecond: number; readonly burst: number };
 }
 
 export interface App {
@@ -67,6 +80,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const settings = new SettingsStore(orm);
   const security = new SecurityService(settings, activity);
   const peerClient = new PeerClient({ publicUrl: config.publicUrl });
+  const locks = new KeyedMutex();
+  const tokens = new TokenStore(orm);
   const services: AppServices = {
     config,
     orm,
@@ -81,6 +96,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     sites: new SiteService(orm, activity),
     peerClient,
     ping: new PingService(peerClient, security, activity, config.publicUrl),
+    locks,
+    tokens,
   };
   events.onCommitted((event) => {
     metrics.userChanges.inc({ type: event.type, origin: event.origin.kind });
@@ -107,6 +124,50 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const ws = attachGraphQLWebSocket(fastify, schema, services);
   const apollo = await createApolloServer(fastify, schema, services, [ws.plugin]);
   if (config.playground === 'offline') registerPlayground(fastify, { endpoint: '/graphql' });
+
+  const receiver = new PeerReceiver(
+    {
+      settings: async () => {
+        const s = await security.effective();
+        return {
+          keys: keysConfigured(s) ? { aesKey: s.aesKey, hmacKey: s.hmacKey } : null,
+          tokenExpiry: s.tokenExpiry,
+          whitelist: s.whitelistRanges,
+          trustedProxies: s.trustedProxyRanges,
+          strictSiteMatching: s.strictSiteMatching,
+        };
+      },
+      findSite: async (baseUrl, action, direction, strict) =>
+        (await services.sites.findSender(baseUrl, action, direction, strict)).site,
+      tokens,
+      users: new UserSyncService({
+        orm,
+        tablePrefix: config.tablePrefix,
+        hashFormat: config.passwordHashFormat,
+        events,
+        locks,
+      }),
+      log: (entry) => activity.record(entry),
+      publicUrl: config.publicUrl,
+      hooks: options.hooks?.receiver,
+    },
+    defaultHandlers(),
+  );
+  const publicPath = new URL(config.publicUrl).pathname.replace(/\/+$/, '');
+  await registerPeerRoutes(fastify, {
+    receiver,
+    tokenLimiter: new RateLimiter(
+      options.tokenRateLimit?.perSecond ?? 50,
+      options.tokenRateLimit?.burst ?? 200,
+    ),
+    bodyLimit: config.bodyLimitBytes,
+    prefixes: publicPath ? ['', publicPath] : [''],
+    log: (entry) => activity.record(entry),
+  });
+  const tokenCleanup = setInterval(() => {
+    tokens.cleanup().catch((err: unknown) => logger.warn({ err }, 'token cleanup failed'));
+  }, 3600_000);
+  tokenCleanup.unref();
   const handler = fastifyApolloHandler(apollo, {
     context: async (request) => {
       const ctx = createRequestContext(services, null);
@@ -138,6 +199,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(tokenCleanup);
       await apollo.stop(); // drains HTTP and closes WebSockets
       await fastify.close();
       await activity.close();

@@ -7,6 +7,8 @@ import type { SettingsStore } from './modules/security/settings.store.js';
 import type { PingService } from './modules/sites/ping.service.js';
 import type { SiteService } from './modules/sites/site.service.js';
 import type { PeerClient } from './protocol/peer-client.js';
+import type { TokenStore } from './protocol/receiver/token.store.js';
+import type { KeyedMutex } from './shared/keyed-mutex.js';
 import type { DomainEvents } from './shared/domain-events.js';
 import type { Logger } from './shared/logger.js';
 import type { AppMetrics } from './shared/metrics.js';
@@ -27,4 +29,7 @@ export interface AppServices {
   readonly sites: SiteService;
   readonly peerClient: PeerClient;
   readonly ping: PingService;
+  /** Serialises changes per login within this instance. */
+  readonly locks: KeyedMutex;
+  readonly tokens: TokenStore;
 }

@@ -12,6 +12,7 @@ export function createRequestContext(services: AppServices, admin: AdminIdentity
     tablePrefix: services.config.tablePrefix,
     hashFormat: services.config.passwordHashFormat,
     events: services.events,
+    locks: services.locks,
   });
   return { em, admin, app: services, users, loaders: createUserLoaders(users.repository) };
 }

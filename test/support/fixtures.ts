@@ -37,3 +37,32 @@ export interface SyncedSide {
 export interface SyncedUserRows {
   snapshots: Record<string, Record<'A' | 'B', SyncedSide>>;
 }
+
+export interface CapturedExchange {
+  seq: number;
+  from: string;
+  to: string;
+  endpoint: string;
+  request: { method: 'GET' | 'POST'; path: string; query: string; raw_body: string; remote_addr: string };
+  token: string | null;
+  decrypted: Record<string, { plaintext: string; json: unknown } | null>;
+  response: { status: number; body: string };
+}
+
+export interface CapturedStep {
+  id: string;
+  description: string;
+  exchanges: CapturedExchange[];
+  wprus_logs: Record<'A' | 'B', { type: string; message: string; data: unknown }[]>;
+}
+
+export interface WireCaptures {
+  sites: Record<'A' | 'B', { url: string }>;
+  keys: { aes_key: string; hmac_key: string; token_expiry: number };
+  steps: CapturedStep[];
+}
+
+export interface WprusSettingsFixture {
+  A: Record<string, unknown>;
+  B: Record<string, unknown>;
+}

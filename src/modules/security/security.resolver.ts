@@ -11,7 +11,9 @@ import {
   Resolver,
 } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context.js';
+import { SiteNode } from '../sites/site.graphql.js';
 import { keysConfigured, maskKey, type SecuritySettings } from './security.settings.js';
+import { importWprusOption } from './wprus-import.js';
 
 @ObjectType('SecuritySettings', { description: 'The shared keys (masked) and the receiver’s access rules.' })
 export class SecuritySettingsNode {
@@ -80,9 +82,51 @@ export class UpdateSecuritySettingsPayload {
   generatedKeys!: GeneratedKeys | null;
 }
 
+@InputType()
+export class ImportWprusSettingsInput {
+  @Field(() => String, {
+    description: 'The plugin’s option as JSON, e.g. the output of `wp option get wprus --format=json`.',
+  })
+  json!: string;
+}
+
+@ObjectType()
+export class ImportWprusSettingsPayload {
+  @Field(() => SecuritySettingsNode) securitySettings!: SecuritySettingsNode;
+  @Field(() => [SiteNode]) sites!: SiteNode[];
+  @Field(() => Int) sitesCreated!: number;
+  @Field(() => Int) sitesUpdated!: number;
+  @Field(() => [String]) warnings!: string[];
+}
+
 @Authorized()
 @Resolver()
 export class SecurityResolver {
+  @Mutation(() => ImportWprusSettingsPayload, {
+    description:
+      'Copies a WordPress site’s WP Remote Users Sync setup (keys, token lifetime, whitelist, sites), in one transaction.',
+  })
+  async importWprusSettings(
+    @Arg('input', () => ImportWprusSettingsInput) input: ImportWprusSettingsInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ImportWprusSettingsPayload> {
+    const result = await ctx.em.transactional((em) =>
+      importWprusOption(
+        em,
+        { security: ctx.app.security, sites: ctx.app.sites, settings: ctx.app.settings },
+        ctx.admin?.name ?? 'anonymous',
+        input.json,
+      ),
+    );
+    ctx.app.sites.invalidate();
+    const em = ctx.em.fork();
+    return {
+      securitySettings: SecuritySettingsNode.from(await ctx.app.security.get(em)),
+      sites: (await ctx.app.sites.list(em)).map((site) => SiteNode.from(site)),
+      ...result,
+    };
+  }
+
   @Query(() => SecuritySettingsNode)
   async securitySettings(@Ctx() ctx: GraphQLContext): Promise<SecuritySettingsNode> {
     return SecuritySettingsNode.from(await ctx.app.security.get(ctx.em));

@@ -146,7 +146,7 @@ export class SiteService {
   ): Promise<{ site: Site; warnings: string[] }> {
     const site = new Site();
     this.apply(site, fields);
-    const last = await em.findOne(Site, {}, { orderBy: { position: 'desc' } });
+    const [last] = await em.find(Site, {}, { orderBy: { position: 'desc' }, limit: 1 });
     site.position = (last?.position ?? 0) + 1;
     em.persist(site);
     await em.flush();

@@ -2,6 +2,7 @@ import type { SqlEntityManager as EntityManager } from '../../db/types.js';
 import type { HashFormat } from '../../config/config.js';
 import { AppError } from '../../shared/app-error.js';
 import type { ChangeOrigin, DomainEvents, MetaChange, UserEvent } from '../../shared/domain-events.js';
+import type { KeyedMutex } from '../../shared/keyed-mutex.js';
 import { decodeCapabilities, encodeCapabilities, encodeMetaValue, metaValuesEqual } from './meta-codec.js';
 import { hashPassword } from './password-hasher.js';
 import { WpUserMeta } from './user-meta.entity.js';
@@ -16,6 +17,7 @@ export interface UserServiceDeps {
   readonly tablePrefix: string;
   readonly hashFormat: HashFormat;
   readonly events: DomainEvents;
+  readonly locks: KeyedMutex;
 }
 
 export type MetaWrite =
@@ -114,6 +116,19 @@ export class UserService {
         throw AppError.badInput(`meta key ${m.key} is written through roles`, 'meta');
     }
     const userPass = data.password ? await hashPassword(data.password, this.deps.hashFormat) : '';
+    return this.deps.locks.run(login.toLowerCase(), () =>
+      this.createLocked(origin, data, login, fields, roles, userPass),
+    );
+  }
+
+  private createLocked(
+    origin: ChangeOrigin,
+    data: CreateUserData,
+    login: string,
+    fields: ReturnType<typeof checkUserFields> & { email: string },
+    roles: string[],
+    userPass: string,
+  ): Promise<WpUser> {
     return this.inTransaction(async (em, events) => {
       const repo = new UserRepository(em, this.capabilitiesKey);
       if (await repo.findByLogin(login))

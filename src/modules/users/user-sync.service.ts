@@ -1,0 +1,403 @@
+import { randomBytes } from 'node:crypto';
+import type { HashFormat } from '../../config/config.js';
+import type { SqlEntityManager as EntityManager, SqlOrm } from '../../db/types.js';
+import type {
+  MetaOperation,
+  MetaOperationResult,
+  PasswordInstruction,
+  PeerOrigin,
+  PeerUserWriter,
+  SyncedUserFields,
+  UpsertRequest,
+  UpsertResult,
+} from '../../protocol/receiver/ports.js';
+import { USER_META_FIELDS } from '../../protocol/receiver/ports.js';
+import type { ChangeOrigin, DomainEvents, MetaChange, UserEvent } from '../../shared/domain-events.js';
+import type { KeyedMutex } from '../../shared/keyed-mutex.js';
+import { decodeCapabilities, encodeCapabilities, encodeMetaValue } from './meta-codec.js';
+import { hashPassword } from './password-hasher.js';
+import { WpUserMeta } from './user-meta.entity.js';
+import { WpUser } from './user.entity.js';
+import { UserRepository } from './user.repository.js';
+import { uniqueNicename } from './user.validation.js';
+import { isEmail, sanitizeUserLogin, userLevelFromRoles, userNicenameFrom } from './wp-user-rules.js';
+
+const META_DEFAULTS: Record<(typeof USER_META_FIELDS)[number], string> = {
+  nickname: '',
+  first_name: '',
+  last_name: '',
+  description: '',
+  rich_editing: 'true',
+  syntax_highlighting: 'true',
+  comment_shortcuts: 'false',
+  admin_color: 'fresh',
+  use_ssl: '0',
+  show_admin_bar_front: 'true',
+  locale: '',
+};
+
+/** `wp_generate_password(16)`: what a user created without a usable password gets. */
+function randomPassword(): string {
+  return randomBytes(12).toString('base64url').slice(0, 16);
+}
+
+function parseRegistered(value: string | undefined): Date | null {
+  if (!value || !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(value)) return null;
+  const date = new Date(`${value.replace(' ', 'T')}Z`);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+function failed(cause: string, message: string): UpsertResult {
+  return { outcome: 'failed', cause, message };
+}
+
+/**
+ * Applies changes received from remote sites the way WordPress's `wp_insert_user`, `wp_delete_user`,
+ * `wp_set_password` and metadata API would, one transaction per change, with domain events whose
+ * origin is the sending site (so they are never sent back out).
+ */
+export class UserSyncService implements PeerUserWriter {
+  private readonly capabilitiesKey: string;
+  private readonly userLevelKey: string;
+
+  constructor(
+    private readonly deps: {
+      readonly orm: SqlOrm;
+      readonly tablePrefix: string;
+      readonly hashFormat: HashFormat;
+      readonly events: DomainEvents;
+      readonly locks: KeyedMutex;
+    },
+  ) {
+    this.capabilitiesKey = `${deps.tablePrefix}capabilities`;
+    this.userLevelKey = `${deps.tablePrefix}user_level`;
+  }
+
+  private origin(origin: PeerOrigin): ChangeOrigin {
+    return { kind: 'peer', siteId: origin.siteId, siteUrl: origin.siteUrl };
+  }
+
+  private async transaction<T>(
+    login: string,
+    work: (em: EntityManager, repo: UserRepository, events: UserEvent[]) => Promise<T>,
+  ): Promise<T> {
+    return this.deps.locks.run(login.toLowerCase(), async () => {
+      const events: UserEvent[] = [];
+      const result = await this.deps.orm.em.fork().transactional(async (em) => {
+        const value = await work(em, new UserRepository(em, this.capabilitiesKey), events);
+        await em.flush();
+        await this.deps.events.record(em, events);
+        return value;
+      });
+      this.deps.events.publish(events);
+      return result;
+    });
+  }
+
+  private async passwordHash(instruction: PasswordInstruction): Promise<string | null> {
+    switch (instruction.kind) {
+      case 'plain':
+        return hashPassword(instruction.value, this.deps.hashFormat);
+      case 'random':
+        return hashPassword(randomPassword(), this.deps.hashFormat);
+      case 'keep':
+        return null;
+    }
+  }
+
+  private async setMeta(em: EntityManager, userId: string, key: string, value: string): Promise<string[]> {
+    const rows = await em.find(WpUserMeta, { userId, metaKey: key }, { orderBy: { id: 'asc' } });
+    if (rows.length === 0) {
+      em.create(WpUserMeta, { userId, metaKey: key, metaValue: value });
+      return [];
+    }
+    const previous = rows.map((r) => r.metaValue ?? '');
+    for (const row of rows) row.metaValue = value;
+    return previous;
+  }
+
+  private async writeRoles(em: EntityManager, userId: string, roles: readonly string[]): Promise<void> {
+    await this.setMeta(em, userId, this.capabilitiesKey, encodeCapabilities(roles));
+    await this.setMeta(em, userId, this.userLevelKey, String(userLevelFromRoles(roles)));
+  }
+
+  async upsert(peer: PeerOrigin, request: UpsertRequest): Promise<UpsertResult> {
+    const { login, fields } = request;
+    if (fields.user_email !== undefined && fields.user_email !== '' && !isEmail(fields.user_email)) {
+      return failed('invalid_email', 'Sorry, that email address is not valid.');
+    }
+    const passwordForCreate = await this.passwordHash(
+      request.passwordForCreate.kind === 'keep' ? { kind: 'random' } : request.passwordForCreate,
+    );
+    const passwordForUpdate = await this.passwordHash(request.password);
+    return this.transaction(login, async (em, repo, events) => {
+      const origin = this.origin(peer);
+      const existing = await repo.findByLogin(login);
+      if (!existing) {
+        if (request.mode === 'update') return { outcome: 'not_found' };
+        return this.create(em, repo, events, origin, login, fields, passwordForCreate ?? '', request);
+      }
+      if (request.mode === 'create')
+        return failed('existing_user_login', 'Sorry, that username already exists!');
+      const user = existing;
+      if (
+        fields.user_email !== undefined &&
+        fields.user_email.toLowerCase() !== user.userEmail.toLowerCase()
+      ) {
+        const other = fields.user_email === '' ? null : await repo.findByEmail(fields.user_email);
+        if (other && other.id !== user.id)
+          return failed('existing_user_email', 'Sorry, that email address is already used!');
+        user.userEmail = fields.user_email;
+      }
+      if (fields.user_url !== undefined) user.userUrl = fields.user_url.slice(0, 100);
+      if (fields.display_name !== undefined) user.displayName = fields.display_name.slice(0, 250);
+      if (fields.user_nicename !== undefined) {
+        const nicename = userNicenameFrom(fields.user_nicename) || user.userNicename;
+        if (nicename !== user.userNicename) user.userNicename = await uniqueNicename(repo, nicename);
+      }
+      const registered = parseRegistered(fields.user_registered);
+      if (registered) user.userRegistered = registered;
+      if (fields.user_activation_key !== undefined)
+        user.userActivationKey = fields.user_activation_key.slice(0, 255);
+      if (passwordForUpdate) {
+        user.userPass = passwordForUpdate;
+        user.userActivationKey = '';
+      }
+      const metaFields = USER_META_FIELDS.filter((key) => fields[key] !== undefined);
+      if (metaFields.length) {
+        // One query for every meta row the payload touches, then in-memory updates (flushed as a batch).
+        const rows = await em.find(
+          WpUserMeta,
+          { userId: user.id, metaKey: { $in: metaFields } },
+          { orderBy: { id: 'asc' } },
+        );
+        for (const key of metaFields) {
+          const value = fields[key] ?? '';
+          const existing = rows.filter((r) => r.metaKey === key);
+          if (existing.length === 0)
+            em.create(WpUserMeta, { userId: user.id, metaKey: key, metaValue: value });
+          for (const row of existing) if (row.metaValue !== value) row.metaValue = value;
+        }
+      }
+      const at = new Date();
+      events.push({
+        type: 'user.updated',
+        userId: user.id,
+        login: user.userLogin,
+        previousLogin: user.userLogin,
+        origin,
+        at,
+        plainPassword: request.password.kind === 'plain' ? request.password.value : null,
+      });
+      const roleResult = await this.applyRoles(em, user, request, events, origin);
+      return { outcome: 'updated', userId: user.id, ...roleResult };
+    });
+  }
+
+  private async create(
+    em: EntityManager,
+    repo: UserRepository,
+    events: UserEvent[],
+    origin: ChangeOrigin,
+    login: string,
+    fields: SyncedUserFields,
+    userPass: string,
+    request: UpsertRequest,
+  ): Promise<UpsertResult> {
+    if (sanitizeUserLogin(login) !== login || [...login].length > 60) {
+      return failed('invalid_login', 'Sorry, that username is not allowed (WordPress sanitize_user).');
+    }
+    const email = fields.user_email ?? '';
+    if (email !== '' && (await repo.findByEmail(email)))
+      return failed('existing_user_email', 'Sorry, that email address is already used!');
+    const user = em.create(WpUser, {
+      userLogin: login,
+      userPass,
+      userEmail: email,
+      userUrl: (fields.user_url ?? '').slice(0, 100),
+      userNicename: await uniqueNicename(repo, fields.user_nicename || login),
+      displayName: (fields.display_name || login).slice(0, 250),
+      userRegistered:
+        parseRegistered(fields.user_registered) ?? new Date(Math.floor(Date.now() / 1000) * 1000),
+      userActivationKey: '',
+      userStatus: 0,
+    });
+    await em.flush();
+    for (const key of USER_META_FIELDS) {
+      const value = fields[key] ?? (key === 'nickname' ? login : META_DEFAULTS[key]);
+      em.create(WpUserMeta, { userId: user.id, metaKey: key, metaValue: value });
+    }
+    // wp_insert_user gives the default role first; an accepted `roles` then overrides it.
+    em.create(WpUserMeta, {
+      userId: user.id,
+      metaKey: this.capabilitiesKey,
+      metaValue: encodeCapabilities(['subscriber']),
+    });
+    em.create(WpUserMeta, { userId: user.id, metaKey: this.userLevelKey, metaValue: '0' });
+    await em.flush();
+    events.push({
+      type: 'user.created',
+      userId: user.id,
+      login,
+      origin,
+      at: new Date(),
+      plainPassword: request.passwordForCreate.kind === 'plain' ? request.passwordForCreate.value : null,
+    });
+    const roleResult = await this.applyRoles(em, user, request, events, origin, ['subscriber']);
+    return { outcome: 'created', userId: user.id, ...roleResult };
+  }
+
+  private async applyRoles(
+    em: EntityManager,
+    user: WpUser,
+    request: UpsertRequest,
+    events: UserEvent[],
+    origin: ChangeOrigin,
+    known?: readonly string[],
+  ): Promise<{ rolesRejected: readonly string[]; roles: readonly string[] | null }> {
+    if (!request.roles) return { rolesRejected: [], roles: null };
+    const current =
+      known ??
+      decodeCapabilities(
+        (await em.findOne(WpUserMeta, { userId: user.id, metaKey: this.capabilitiesKey }))?.metaValue ?? null,
+      );
+    const decision = request.roles(current);
+    if (decision.roles && JSON.stringify(decision.roles) !== JSON.stringify(current)) {
+      await this.writeRoles(em, user.id, decision.roles);
+      events.push({
+        type: 'user.roles_changed',
+        userId: user.id,
+        login: user.userLogin,
+        origin,
+        at: new Date(),
+        roles: decision.roles,
+        previousRoles: current,
+      });
+    }
+    return { rolesRejected: decision.rejected, roles: decision.roles };
+  }
+
+  async delete(peer: PeerOrigin, login: string, reassignTo: string | null) {
+    return this.transaction(login, async (em, repo, events) => {
+      const user = await repo.findByLogin(login);
+      if (!user) return { outcome: 'not_found' as const };
+      const target = reassignTo ? await repo.findByLogin(reassignTo) : null;
+      const id = user.id;
+      await em.nativeDelete(WpUserMeta, { userId: id });
+      em.remove(user);
+      events.push({
+        type: 'user.deleted',
+        userId: id,
+        login: user.userLogin,
+        origin: this.origin(peer),
+        at: new Date(),
+        reassignToLogin: target && target.id !== id ? target.userLogin : null,
+      });
+      return { outcome: 'deleted' as const, reassigned: target !== null && target.id !== id };
+    });
+  }
+
+  async setPassword(peer: PeerOrigin, login: string, plain: string): Promise<'updated' | 'not_found'> {
+    const hash = await hashPassword(plain, this.deps.hashFormat);
+    return this.transaction(login, async (_em, repo, events) => {
+      const user = await repo.findByLogin(login);
+      if (!user) return 'not_found';
+      user.userPass = hash;
+      user.userActivationKey = '';
+      events.push({
+        type: 'user.password_changed',
+        userId: user.id,
+        login: user.userLogin,
+        origin: this.origin(peer),
+        at: new Date(),
+        plainPassword: plain,
+      });
+      return 'updated';
+    });
+  }
+
+  /** WordPress processes the groups add → update → delete, whatever the payload order (§6.6). */
+  async applyMeta(
+    peer: PeerOrigin,
+    login: string,
+    operations: readonly MetaOperation[],
+  ): Promise<readonly MetaOperationResult[] | 'not_found'> {
+    const ordered = (['add', 'update', 'delete'] as const).flatMap((op) =>
+      operations.filter((o) => o.op === op),
+    );
+    return this.transaction(login, async (em, repo, events) => {
+      const user = await repo.findByLogin(login);
+      if (!user) return 'not_found';
+      const results: MetaOperationResult[] = [];
+      const changes: MetaChange[] = [];
+      for (const operation of ordered) {
+        if (operation.key === this.capabilitiesKey || operation.key === this.userLevelKey) {
+          results.push({ operation, applied: false });
+          continue;
+        }
+        const rows = await em.find(
+          WpUserMeta,
+          { userId: user.id, metaKey: operation.key },
+          { orderBy: { id: 'asc' } },
+        );
+        const value = encodeMetaValue(operation.value);
+        switch (operation.op) {
+          case 'add': {
+            const applied = !(operation.unique && rows.length > 0);
+            if (applied) {
+              em.create(WpUserMeta, { userId: user.id, metaKey: operation.key, metaValue: value });
+              changes.push({ op: 'add', key: operation.key, value });
+            }
+            results.push({ operation, applied });
+            break;
+          }
+          case 'update': {
+            const prev =
+              operation.prevValue === '' || operation.prevValue === null
+                ? null
+                : encodeMetaValue(operation.prevValue);
+            if (rows.length === 0) {
+              em.create(WpUserMeta, { userId: user.id, metaKey: operation.key, metaValue: value });
+              changes.push({ op: 'add', key: operation.key, value });
+              results.push({ operation, applied: true });
+              break;
+            }
+            const targets = rows.filter(
+              (r) => (prev === null || r.metaValue === prev) && r.metaValue !== value,
+            );
+            for (const row of targets) row.metaValue = value;
+            if (targets.length)
+              changes.push({
+                op: 'update',
+                key: operation.key,
+                value,
+                previous: targets.map((r) => r.metaValue ?? ''),
+              });
+            results.push({ operation, applied: targets.length > 0 });
+            break;
+          }
+          case 'delete': {
+            // `delete_all` would delete the key for EVERY user in WordPress; a peer only reaches this user.
+            const match = operation.value === '' || operation.value === null ? null : value;
+            const targets = rows.filter((r) => match === null || r.metaValue === match);
+            for (const row of targets) em.remove(row);
+            if (targets.length) changes.push({ op: 'delete', key: operation.key, value: match });
+            results.push({ operation, applied: targets.length > 0 });
+            break;
+          }
+        }
+        await em.flush();
+      }
+      if (changes.length)
+        events.push({
+          type: 'user.meta_changed',
+          userId: user.id,
+          login: user.userLogin,
+          origin: this.origin(peer),
+          at: new Date(),
+          changes,
+        });
+      return results;
+    });
+  }
+}
