@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App, type CreateAppOptions } from '../../src/app.js';
 import { loadConfig, type AppConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/shared/logger.js';
 
@@ -41,9 +41,12 @@ export interface TestApp extends App {
   destroy(): Promise<void>;
 }
 
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  options: CreateAppOptions = {},
+): Promise<TestApp> {
   const config = testConfig(overrides);
-  const app = await createApp(config, { logger: createLogger(config.logLevel) });
+  const app = await createApp(config, { logger: createLogger(config.logLevel), ...options });
   await app.listen();
   const gql: TestApp['gql'] = async (query, variables, token = TEST_ADMIN_TOKEN) => {
     const res = await fetch(`${app.url}/graphql`, {
@@ -76,4 +79,31 @@ export async function dropPrefixedTables(app: App, prefix: string): Promise<void
     [`${prefix.replace(/_/g, '\\_')}%`],
   );
   for (const { name } of rows) await conn.execute(`drop table if exists \`${name}\``);
+}
+
+/** A TCP port that is free right now on `host`. */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** An app on its own loopback host (127.0.0.x), its PUBLIC_URL set to where it really listens. */
+export async function startPeerApp(
+  host: string,
+  overrides: Record<string, string> = {},
+  options: CreateAppOptions = {},
+): Promise<TestApp> {
+  const port = await freePort(host);
+  return startTestApp(
+    { HOST: host, PORT: String(port), PUBLIC_URL: `http://${host}:${port}`, ...overrides },
+    options,
+  );
 }

@@ -1,4 +1,4 @@
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { BigIntType, Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 
 export const LOG_TYPES = ['info', 'success', 'warning', 'alert'] as const;
 export type LogType = (typeof LOG_TYPES)[number];
@@ -29,7 +29,7 @@ export class ActivityLogEntry {
   data: string | null = null;
 
   /** Milliseconds since the epoch: orders entries within a second. */
-  @Property({ type: 'bigint', nullable: true })
+  @Property({ type: new BigIntType('string'), nullable: true })
   loggedAtMs: string | null = null;
 
   /** A stable event name, e.g. `incoming.action`, `token.issued`, `delivery.attempt`. */
@@ -37,7 +37,7 @@ export class ActivityLogEntry {
   @Property({ type: 'string', length: 40, nullable: true })
   event: string | null = null;
 
-  @Property({ type: 'bigint', nullable: true })
+  @Property({ type: new BigIntType('string'), nullable: true })
   siteId: string | null = null;
 
   @Property({ type: 'string', length: 20, nullable: true })

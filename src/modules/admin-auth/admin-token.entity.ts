@@ -1,9 +1,9 @@
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { BigIntType, Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 
 /** An admin API token. Only the SHA-256 of the secret is stored. */
 @Entity({ tableName: 'wprus_admin_tokens' })
 export class AdminToken {
-  @PrimaryKey({ type: 'bigint', unsigned: true, autoincrement: true })
+  @PrimaryKey({ type: new BigIntType('string'), unsigned: true, autoincrement: true })
   id!: string;
 
   @Property({ type: 'string', length: 100 })

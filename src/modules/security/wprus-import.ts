@@ -82,8 +82,7 @@ export function parseWprusOption(json: string): z.infer<typeof optionSchema> {
   } catch {
     throw AppError.badInput('json is not valid JSON', 'json');
   }
-  const candidate =
-    raw !== null && typeof raw === 'object' && 'wprus' in raw ? (raw).wprus : raw;
+  const candidate = raw !== null && typeof raw === 'object' && 'wprus' in raw ? raw.wprus : raw;
   const parsed = optionSchema.safeParse(candidate);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -1,4 +1,4 @@
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { BigIntType, Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 import type { ActionKey } from '../../protocol/actions.js';
 
 /**
@@ -8,7 +8,7 @@ import type { ActionKey } from '../../protocol/actions.js';
  */
 @Entity({ tableName: 'wprus_sites' })
 export class Site {
-  @PrimaryKey({ type: 'bigint', unsigned: true, autoincrement: true })
+  @PrimaryKey({ type: new BigIntType('string'), unsigned: true, autoincrement: true })
   id!: string;
 
   /** The remote site's WordPress `home` URL, as the admin typed it. */

@@ -1,4 +1,4 @@
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { BigIntType, Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 
 /**
  * A row of WordPress's `{prefix}usermeta`. `user_id` is a plain indexed column, as in WordPress:
@@ -10,14 +10,20 @@ import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 export class WpUserMeta {
   @PrimaryKey({
     fieldName: 'umeta_id',
-    type: 'bigint',
+    type: new BigIntType('string'),
     columnType: 'bigint(20)',
     unsigned: true,
     autoincrement: true,
   })
   id!: string;
 
-  @Property({ fieldName: 'user_id', type: 'bigint', columnType: 'bigint(20)', unsigned: true, default: 0 })
+  @Property({
+    fieldName: 'user_id',
+    type: new BigIntType('string'),
+    columnType: 'bigint(20)',
+    unsigned: true,
+    default: 0,
+  })
   userId!: string;
 
   @Property({

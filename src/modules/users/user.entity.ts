@@ -1,4 +1,4 @@
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { BigIntType, Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 
 /**
  * A row of WordPress's `{prefix}users`, column for column as WordPress core creates it
@@ -11,7 +11,7 @@ import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 export class WpUser {
   @PrimaryKey({
     fieldName: 'ID',
-    type: 'bigint',
+    type: new BigIntType('string'),
     columnType: 'bigint(20)',
     unsigned: true,
     autoincrement: true,
