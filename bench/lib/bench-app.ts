@@ -84,7 +84,7 @@ export function runLoad(spec: Record<string, unknown>): Promise<LoadResult> {
       ['--import', 'tsx', new URL('./http-load.worker.ts', import.meta.url).pathname, file],
       { maxBuffer: 256 * 1024 * 1024 },
       (err, stdout) => {
-        if (err) reject(err);
+        if (err) reject(new Error(`load generator failed: ${err.message}`));
         else resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as LoadResult);
       },
     );

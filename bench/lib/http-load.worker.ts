@@ -52,7 +52,8 @@ setTimeout(() => {
 
 async function loop(): Promise<void> {
   while (performance.now() < stopAt) {
-    const request = spec.requests[next++ % spec.requests.length]!;
+    const request = spec.requests[next++ % spec.requests.length];
+    if (!request) break;
     const started = performance.now();
     const status = await send(request.path, request.body).catch(() => 0);
     if (!measuring) continue;

@@ -75,7 +75,7 @@ export async function run(): Promise<SuiteResult> {
     const requests = Array.from({ length: 4000 }, (_, i) => ({
       path: '/wprus/update/',
       body: encodeWprusBody({
-        wprusdata: encryptBundle(encodePayload(updatePayload(logins[i % USERS]!, i)), KEYS),
+        wprusdata: encryptBundle(encodePayload(updatePayload(logins[i % USERS] ?? 'bench_user_0', i)), KEYS),
         token: nonce,
       }),
     }));
