@@ -18,3 +18,8 @@ export function table(migration: Migration, entity: TableEntity): string {
   if (!meta) throw new Error(`migration: unknown entity ${entity}`);
   return meta.tableName;
 }
+
+/** The configured table prefix (`wp_` by default). */
+export function prefix(migration: Migration): string {
+  return table(migration, 'WpUser').replace(/users$/, '');
+}

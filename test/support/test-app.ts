@@ -3,8 +3,33 @@ import { createApp, type App, type CreateAppOptions } from '../../src/app.js';
 import { loadConfig, type AppConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/shared/logger.js';
 
-/** The database tests run against: MariaDB unless DATABASE_URL says otherwise. */
-export const TEST_DATABASE_URL = process.env['DATABASE_URL'] ?? 'mariadb://root@127.0.0.1:3306/test';
+const DEFAULT_MARIADB = 'mariadb://root@127.0.0.1:3306/test';
+
+/** Whether something answers on MariaDB's port (so `npm test` also runs on a machine without it). */
+async function mariadbAnswers(): Promise<boolean> {
+  const { connect } = await import('node:net');
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port: 3306, timeout: 500 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
+
+/**
+ * The database tests run against: DATABASE_URL when set (CI sets it), else MariaDB at 127.0.0.1:3306
+ * when it answers, else the embedded SQLite default (announced once per test file).
+ */
+export const TEST_DATABASE_URL =
+  process.env['DATABASE_URL'] ??
+  ((await mariadbAnswers())
+    ? DEFAULT_MARIADB
+    : (process.stderr.write('MariaDB does not answer on 127.0.0.1:3306: these tests run on SQLite\n'),
+      'sqlite::memory:'));
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 

@@ -1,3 +1,4 @@
+import { raw } from '@mikro-orm/core';
 import { randomBytes } from 'node:crypto';
 import type { HashFormat } from '../../config/config.js';
 import type { SqlEntityManager as EntityManager, SqlOrm } from '../../db/types.js';
@@ -18,6 +19,7 @@ import { decodeCapabilities, encodeCapabilities, encodeMetaValue } from './meta-
 import { hashPassword } from './password-hasher.js';
 import { WpUserMeta } from './user-meta.entity.js';
 import { WpUser } from './user.entity.js';
+import { UpdateBatcher } from './update-batcher.js';
 import { UserRepository } from './user.repository.js';
 import { uniqueNicename } from './user.validation.js';
 import { isEmail, sanitizeUserLogin, userLevelFromRoles, userNicenameFrom } from './wp-user-rules.js';
@@ -47,6 +49,13 @@ function parseRegistered(value: string | undefined): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
+/** An update waiting for its batch, its new password already hashed. */
+interface PendingUpsert {
+  readonly peer: PeerOrigin;
+  readonly request: UpsertRequest;
+  readonly updateHash: string | null;
+}
+
 function failed(cause: string, message: string): UpsertResult {
   return { outcome: 'failed', cause, message };
 }
@@ -59,6 +68,11 @@ function failed(cause: string, message: string): UpsertResult {
 export class UserSyncService implements PeerUserWriter {
   private readonly capabilitiesKey: string;
   private readonly userLevelKey: string;
+  private readonly batcher = new UpdateBatcher<PendingUpsert, UpsertResult>({
+    keyOf: (item) => item.request.login.toLowerCase(),
+    applyBatch: (items) => this.applyBatch(items),
+    applyOne: (item) => this.upsertOne(item),
+  });
 
   constructor(
     private readonly deps: {
@@ -122,15 +136,23 @@ export class UserSyncService implements PeerUserWriter {
   }
 
   async upsert(peer: PeerOrigin, request: UpsertRequest): Promise<UpsertResult> {
-    const { login, fields } = request;
+    const { fields } = request;
     if (fields.user_email !== undefined && fields.user_email !== '' && !isEmail(fields.user_email)) {
       return failed('invalid_email', 'Sorry, that email address is not valid.');
     }
     // Hashing costs tens of milliseconds: a new password is hashed before the transaction; a created
     // user's (rare) is hashed inside it, so the common update path costs no hashing and no extra query.
+    const updateHash = await this.passwordHash(request.password);
+    if (request.mode === 'create') return this.upsertOne({ peer, request, updateHash });
+    return this.batcher.submit({ peer, request, updateHash });
+  }
+
+  /** One change in its own transaction: creates, and updates the batch could not take. */
+  private upsertOne(item: PendingUpsert): Promise<UpsertResult> {
+    const { peer, request, updateHash } = item;
+    const { login, fields } = request;
     const createInstruction: PasswordInstruction =
       request.passwordForCreate.kind === 'keep' ? { kind: 'random' } : request.passwordForCreate;
-    const updateHash = await this.passwordHash(request.password);
     return this.transaction(login, async (em, repo, events) => {
       const origin = this.origin(peer);
       const existing = await repo.findByLogin(login);
@@ -141,59 +163,169 @@ export class UserSyncService implements PeerUserWriter {
       }
       if (request.mode === 'create')
         return failed('existing_user_login', 'Sorry, that username already exists!');
-      const user = existing;
       if (
         fields.user_email !== undefined &&
-        fields.user_email.toLowerCase() !== user.userEmail.toLowerCase()
+        fields.user_email.toLowerCase() !== existing.userEmail.toLowerCase() &&
+        fields.user_email !== ''
       ) {
-        const other = fields.user_email === '' ? null : await repo.findByEmail(fields.user_email);
-        if (other && other.id !== user.id)
+        const other = await repo.findByEmail(fields.user_email);
+        if (other && other.id !== existing.id)
           return failed('existing_user_email', 'Sorry, that email address is already used!');
-        user.userEmail = fields.user_email;
       }
-      if (fields.user_url !== undefined) user.userUrl = fields.user_url.slice(0, 100);
-      if (fields.display_name !== undefined) user.displayName = fields.display_name.slice(0, 250);
       if (fields.user_nicename !== undefined) {
-        const nicename = userNicenameFrom(fields.user_nicename) || user.userNicename;
-        if (nicename !== user.userNicename) user.userNicename = await uniqueNicename(repo, nicename);
+        const nicename = userNicenameFrom(fields.user_nicename) || existing.userNicename;
+        if (nicename !== existing.userNicename) existing.userNicename = await uniqueNicename(repo, nicename);
       }
-      const registered = parseRegistered(fields.user_registered);
-      if (registered) user.userRegistered = registered;
-      if (fields.user_activation_key !== undefined)
-        user.userActivationKey = fields.user_activation_key.slice(0, 255);
-      if (updateHash) {
-        user.userPass = updateHash;
-        user.userActivationKey = '';
-      }
-      const metaFields = USER_META_FIELDS.filter((key) => fields[key] !== undefined);
-      if (metaFields.length) {
-        // One query for every meta row the payload touches, then in-memory updates (flushed as a batch).
-        const rows = await em.find(
-          WpUserMeta,
-          { userId: user.id, metaKey: { $in: metaFields } },
-          { orderBy: { id: 'asc' } },
-        );
-        for (const key of metaFields) {
-          const value = fields[key] ?? '';
-          const existing = rows.filter((r) => r.metaKey === key);
-          if (existing.length === 0)
-            em.create(WpUserMeta, { userId: user.id, metaKey: key, metaValue: value });
-          for (const row of existing) if (row.metaValue !== value) row.metaValue = value;
-        }
-      }
-      const at = new Date();
+      const rows = await em.find(
+        WpUserMeta,
+        { userId: existing.id, metaKey: { $in: this.metaKeysOf(request) } },
+        { orderBy: { id: 'asc' } },
+      );
+      return this.applyUpdate(em, existing, item, rows, events);
+    });
+  }
+
+  /** The meta keys an update reads and writes. */
+  private metaKeysOf(request: UpsertRequest): string[] {
+    return [
+      ...USER_META_FIELDS.filter((key) => request.fields[key] !== undefined),
+      this.capabilitiesKey,
+      this.userLevelKey,
+    ];
+  }
+
+  /**
+   * Applies an update to a loaded user and its loaded meta rows (no query: the batch path loads the
+   * rows of many users at once). Email uniqueness and nicename changes are settled by the caller.
+   */
+  private applyUpdate(
+    em: EntityManager,
+    user: WpUser,
+    item: PendingUpsert,
+    rows: WpUserMeta[],
+    events: UserEvent[],
+  ): UpsertResult {
+    const { request, updateHash } = item;
+    const { fields } = request;
+    const origin = this.origin(item.peer);
+    if (fields.user_email !== undefined) user.userEmail = fields.user_email;
+    if (fields.user_url !== undefined) user.userUrl = fields.user_url.slice(0, 100);
+    if (fields.display_name !== undefined) user.displayName = fields.display_name.slice(0, 250);
+    const registered = parseRegistered(fields.user_registered);
+    if (registered) user.userRegistered = registered;
+    if (fields.user_activation_key !== undefined)
+      user.userActivationKey = fields.user_activation_key.slice(0, 255);
+    if (updateHash) {
+      user.userPass = updateHash;
+      user.userActivationKey = '';
+    }
+    const setValue = (key: string, value: string): void => {
+      const existing = rows.filter((r) => r.metaKey === key);
+      if (existing.length === 0)
+        rows.push(em.create(WpUserMeta, { userId: user.id, metaKey: key, metaValue: value }));
+      for (const row of existing) if (row.metaValue !== value) row.metaValue = value;
+    };
+    for (const key of USER_META_FIELDS) {
+      const value = fields[key];
+      if (value !== undefined) setValue(key, value);
+    }
+    events.push({
+      type: 'user.updated',
+      userId: user.id,
+      login: user.userLogin,
+      previousLogin: user.userLogin,
+      origin,
+      at: new Date(),
+      plainPassword: request.password.kind === 'plain' ? request.password.value : null,
+    });
+    if (!request.roles) return { outcome: 'updated', userId: user.id, rolesRejected: [], roles: null };
+    const current = decodeCapabilities(
+      rows.find((r) => r.metaKey === this.capabilitiesKey)?.metaValue ?? null,
+    );
+    const decision = request.roles(current);
+    if (decision.roles && JSON.stringify(decision.roles) !== JSON.stringify(current)) {
+      setValue(this.capabilitiesKey, encodeCapabilities(decision.roles));
+      setValue(this.userLevelKey, String(userLevelFromRoles(decision.roles)));
       events.push({
-        type: 'user.updated',
+        type: 'user.roles_changed',
         userId: user.id,
         login: user.userLogin,
-        previousLogin: user.userLogin,
         origin,
-        at,
-        plainPassword: request.password.kind === 'plain' ? request.password.value : null,
+        at: new Date(),
+        roles: decision.roles,
+        previousRoles: current,
       });
-      const roleResult = await this.applyRoles(em, user, request, events, origin);
-      return { outcome: 'updated', userId: user.id, ...roleResult };
+    }
+    return { outcome: 'updated', userId: user.id, rolesRejected: decision.rejected, roles: decision.roles };
+  }
+
+  /**
+   * Applies many updates in one transaction: one query for the users, one for their meta rows, one for
+   * e-mail owners, batched writes and one commit. Items it cannot settle alone (missing user — maybe a
+   * create —, nicename change, a login twice) are returned to run one by one afterwards.
+   */
+  private async applyBatch(
+    items: readonly PendingUpsert[],
+  ): Promise<{ done: Map<PendingUpsert, UpsertResult>; rest: PendingUpsert[] }> {
+    const done = new Map<PendingUpsert, UpsertResult>();
+    const rest: PendingUpsert[] = [];
+    const events: UserEvent[] = [];
+    await this.deps.orm.em.fork().transactional(async (em) => {
+      const logins = [...new Set(items.map((i) => i.request.login))];
+      const users = await em.find(WpUser, { userLogin: { $in: logins } }, { orderBy: { id: 'asc' } });
+      const byLogin = new Map<string, WpUser>();
+      for (const u of users) if (!byLogin.has(u.userLogin)) byLogin.set(u.userLogin, u);
+      const emails = [
+        ...new Set(
+          items.map((i) => i.request.fields.user_email?.toLowerCase()).filter((e): e is string => !!e),
+        ),
+      ];
+      const owners = emails.length
+        ? await em.find(
+            WpUser,
+            { [raw((alias) => `lower(${alias}.user_email)`)]: { $in: emails } },
+            { fields: ['id', 'userEmail'] },
+          )
+        : [];
+      const ownerOf = new Map(owners.map((o) => [o.userEmail.toLowerCase(), o.id]));
+      const ready: { item: PendingUpsert; user: WpUser }[] = [];
+      const seen = new Set<string>();
+      for (const item of items) {
+        const { login, fields } = item.request;
+        const user = byLogin.get(login);
+        const nicenameChanges =
+          fields.user_nicename !== undefined &&
+          (userNicenameFrom(fields.user_nicename) || user?.userNicename) !== user?.userNicename;
+        if (!user || seen.has(user.id) || nicenameChanges) {
+          rest.push(item);
+          continue;
+        }
+        seen.add(user.id);
+        const email = fields.user_email?.toLowerCase();
+        if (email && email !== user.userEmail.toLowerCase() && (ownerOf.get(email) ?? user.id) !== user.id) {
+          done.set(item, failed('existing_user_email', 'Sorry, that email address is already used!'));
+          continue;
+        }
+        ready.push({ item, user });
+      }
+      const keys = [...new Set(ready.flatMap(({ item }) => this.metaKeysOf(item.request)))];
+      const rows = ready.length
+        ? await em.find(
+            WpUserMeta,
+            { userId: { $in: ready.map((r) => r.user.id) }, metaKey: { $in: keys } },
+            { orderBy: { id: 'asc' } },
+          )
+        : [];
+      for (const { item, user } of ready) {
+        const wanted = new Set(this.metaKeysOf(item.request));
+        const own = rows.filter((r) => r.userId === user.id && r.metaKey !== null && wanted.has(r.metaKey));
+        done.set(item, this.applyUpdate(em, user, item, own, events));
+      }
+      await em.flush();
+      await this.deps.events.record(em, events);
     });
+    this.deps.events.publish(events);
+    return { done, rest };
   }
 
   private async create(
