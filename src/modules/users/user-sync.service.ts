@@ -149,7 +149,7 @@ export class UserSyncService implements PeerUserWriter {
 
   /** One change in its own transaction: creates, and updates the batch could not take. */
   private upsertOne(item: PendingUpsert): Promise<UpsertResult> {
-    const { peer, request, updateHash } = item;
+    const { peer, request } = item;
     const { login, fields } = request;
     const createInstruction: PasswordInstruction =
       request.passwordForCreate.kind === 'keep' ? { kind: 'random' } : request.passwordForCreate;
