@@ -204,6 +204,21 @@ describe('the receiver refuses bad input, writes nothing and logs the precise ca
     expect(entry?.siteId).toBe(siteId);
   });
 
+  it('matches senders by host and path like the plugin, or exactly in strict mode', async () => {
+    const t = await token();
+    const otherPort = SENDER.replace(':8081', ':9999');
+    const send = (login: string) =>
+      postForm(app, '/wprus/create/', encodeWprusBody({ wprusdata: bundle(createPayload(login, { base_url: otherPort })), token: t }));
+    expect((await send('loose_match')).status).toBe(200);
+    expect(await app.orm.em.fork().count(WpUser, { userLogin: 'loose_match' })).toBe(1);
+    await app.gql(`mutation { updateSecuritySettings(input: { strictSiteMatching: true }) { warnings } }`);
+    try {
+      await expectRefused('unknown_site', () => send('strict_match'));
+    } finally {
+      await app.gql(`mutation { updateSecuritySettings(input: { strictSiteMatching: false }) { warnings } }`);
+    }
+  });
+
   it('refuses oversized bodies, malformed JSON, invalid payloads and unknown actions', async () => {
     const t = await token();
     const huge = encodeWprusBody({
