@@ -71,6 +71,8 @@ export interface LoadResult {
   readonly count: number;
   readonly errors: number;
   readonly seconds: number;
+  /** CPU time the load generator itself used. */
+  readonly cpuSeconds: number;
   readonly latencies: number[];
 }
 

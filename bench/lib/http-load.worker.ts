@@ -66,7 +66,8 @@ const started = performance.now();
 await Promise.all(Array.from({ length: spec.concurrency }, () => loop()));
 const elapsed = performance.now() - started - spec.warmupMs;
 latencies.sort((a, b) => a - b);
+const cpu = process.cpuUsage();
 process.stdout.write(
-  `${JSON.stringify({ count: latencies.length, errors, seconds: elapsed / 1000, latencies: latencies.filter((_, i) => i % 10 === 0) })}\n`,
+  `${JSON.stringify({ count: latencies.length, errors, seconds: elapsed / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, latencies: latencies.filter((_, i) => i % 10 === 0) })}\n`,
 );
 agent.destroy();

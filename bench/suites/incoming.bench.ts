@@ -80,6 +80,13 @@ export async function run(): Promise<SuiteResult> {
       }),
     }));
     const url = new URL(app.url);
+    let statements = 0;
+    const knex = app.orm.em.getConnection().getKnex();
+    const countStatement = (): void => {
+      statements++;
+    };
+    knex.on('query', countStatement);
+    const cpuBefore = process.cpuUsage();
     const result = await runLoad({
       host: url.hostname,
       port: Number(url.port),
@@ -88,6 +95,15 @@ export async function run(): Promise<SuiteResult> {
       durationMs: SECONDS * 1000,
       warmupMs: 2000,
     });
+    const cpu = process.cpuUsage(cpuBefore);
+    knex.off('query', countStatement);
+    const serverCpu = (cpu.user + cpu.system) / 1e6;
+    process.stdout.write(
+      `  ${(statements / (result.count * (1 + 2 / SECONDS))).toFixed(2)} SQL statements per update\n`,
+    );
+    process.stdout.write(
+      `  server CPU ${serverCpu.toFixed(1)} s, load generator CPU ${result.cpuSeconds.toFixed(1)} s\n`,
+    );
     await app.services.activity.flush();
     const check = await app.orm.em
       .fork()
@@ -108,6 +124,10 @@ export async function run(): Promise<SuiteResult> {
         { metric: 'incoming updates/s', value: fmt(rate), target: '≥ 2,000', met: rate >= 2000 },
         { metric: 'latency p50', value: `${fmt(percentile(sorted, 50), 1)} ms` },
         { metric: 'latency p99', value: `${fmt(percentile(sorted, 99), 1)} ms` },
+        {
+          metric: 'server CPU per update (all threads, incl. warm-up)',
+          value: `${fmt((serverCpu * 1000) / (result.count * (1 + 2 / SECONDS)), 2)} ms`,
+        },
       ],
     };
   } finally {

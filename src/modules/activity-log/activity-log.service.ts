@@ -89,8 +89,25 @@ export class ActivityLogService {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
         try {
-          const em = this.orm.em.fork();
-          await em.insertMany(ActivityLogEntry, batch);
+          // A plain multi-row INSERT: these rows need no unit of work, and this runs for every request.
+          const meta = this.orm.getMetadata().get(ActivityLogEntry.name);
+          const rows = batch.map((e) => ({
+            timestamp: e.timestamp,
+            type: e.type,
+            message: e.message,
+            data: e.data,
+            logged_at_ms: e.loggedAtMs,
+            event: e.event,
+            site_id: e.siteId,
+            action: e.action,
+            direction: e.direction,
+            login: e.login,
+            outcome: e.outcome,
+            cause: e.cause,
+            latency_ms: e.latencyMs,
+            remote_ip: e.remoteIp,
+          }));
+          await this.orm.em.getConnection().getKnex().insert(rows).into(meta.tableName);
           for (const listener of this.listeners) listener(batch);
         } catch (err) {
           this.logger.error({ err, count: batch.length }, 'could not write activity log entries');
