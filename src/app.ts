@@ -146,6 +146,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
         hashFormat: config.passwordHashFormat,
         events,
         locks,
+        sqlBatches: config.database.kind !== 'sqlite',
       }),
       log: (entry) => activity.record(entry),
       publicUrl: config.publicUrl,

@@ -208,7 +208,11 @@ describe('the receiver refuses bad input, writes nothing and logs the precise ca
     const t = await token();
     const otherPort = SENDER.replace(':8081', ':9999');
     const send = (login: string) =>
-      postForm(app, '/wprus/create/', encodeWprusBody({ wprusdata: bundle(createPayload(login, { base_url: otherPort })), token: t }));
+      postForm(
+        app,
+        '/wprus/create/',
+        encodeWprusBody({ wprusdata: bundle(createPayload(login, { base_url: otherPort })), token: t }),
+      );
     expect((await send('loose_match')).status).toBe(200);
     expect(await app.orm.em.fork().count(WpUser, { userLogin: 'loose_match' })).toBe(1);
     await app.gql(`mutation { updateSecuritySettings(input: { strictSiteMatching: true }) { warnings } }`);

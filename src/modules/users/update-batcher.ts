@@ -3,7 +3,7 @@
  * and go together in the next one. No timer: a lone item is applied at once, so latency only grows
  * under load, when batching pays (one commit and a few queries for many changes).
  *
- * Up to `maxInFlight` batches run at once (one waits on the database while another is prepared), but
+ * Up to `maxInFlight` batches run at once (1 by default: bigger batches beat overlap here), but
  * never two items with the same key: an item whose key is in flight waits, so changes to one user keep
  * their arrival order. The items a batch hands back (`rest`) run one by one, in order, before its keys
  * are released.
@@ -20,7 +20,7 @@ export class UpdateBatcher<T, R> {
       applyOne(item: T): Promise<R>;
     },
     private readonly maxBatch = 200,
-    private readonly maxInFlight = 3,
+    private readonly maxInFlight = 1,
   ) {}
 
   submit(item: T): Promise<R> {
