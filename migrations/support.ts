@@ -2,7 +2,15 @@ import type { Migration } from '@mikro-orm/migrations';
 
 /** Every table we create, by entity name; the ORM's metadata holds the prefixed name. */
 export type TableEntity =
-  'WpUser' | 'WpUserMeta' | 'AdminToken' | 'Site' | 'Setting' | 'Nonce' | 'ActivityLogEntry';
+  | 'WpUser'
+  | 'WpUserMeta'
+  | 'AdminToken'
+  | 'Site'
+  | 'Setting'
+  | 'Nonce'
+  | 'ActivityLogEntry'
+  | 'Delivery'
+  | 'DeliveryAttempt';
 
 /**
  * The prefixed table name of an entity, read from the ORM's metadata so that migrations follow the

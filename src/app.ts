@@ -27,6 +27,10 @@ import { RateLimiter } from './protocol/receiver/rate-limiter.js';
 import { TokenStore } from './protocol/receiver/token.store.js';
 import type { ReceiverHooks } from './protocol/receiver/types.js';
 import { KeyedMutex } from './shared/keyed-mutex.js';
+import { loadUserSnapshot } from './modules/users/user-snapshot.js';
+import { OutboxRelay } from './protocol/outbox/outbox-relay.js';
+import { OutboxWriter, type SenderHooks } from './protocol/outbox/outbox-writer.js';
+import type { RetryPolicy } from './protocol/outbox/retry-policy.js';
 import type { AppServices } from './services.js';
 import { DomainEvents } from './shared/domain-events.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -38,7 +42,11 @@ export interface CreateAppOptions {
   /** Collect Node.js process metrics (off in tests that start several apps in one process). */
   readonly defaultMetrics?: boolean;
   /** Typed equivalents of the plugin's `wprus_*` hooks, for embedded use. */
-  readonly hooks?: { readonly receiver?: ReceiverHooks };
+  readonly hooks?: { readonly receiver?: ReceiverHooks; readonly sender?: SenderHooks };
+  /** Run the outbox relay in this instance (default true). */
+  readonly relay?: boolean;
+  /** Retry timing of outgoing deliveries (tests shorten it). */
+  readonly retryPolicy?: RetryPolicy;
   /** Token requests allowed per client IP: sustained rate per second and burst. */
   readonly tokenRateLimit?: { readonly perSecond: number; readonly burst: number };
 }
@@ -165,6 +173,41 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     prefixes: publicPath ? ['', publicPath] : [''],
     log: (entry) => activity.record(entry),
   });
+  const currentKeys = async () => {
+    const s = await security.effective();
+    return keysConfigured(s) ? { aesKey: s.aesKey, hmacKey: s.hmacKey } : null;
+  };
+  const outbox = new OutboxWriter({
+    keys: async (em) => {
+      const s = await security.get(em);
+      return keysConfigured(s) ? { aesKey: s.aesKey, hmacKey: s.hmacKey } : null;
+    },
+    sites: async (em) =>
+      (await services.sites.all(em)).map((site) => ({
+        id: site.id,
+        url: site.url,
+        outgoingActions: site.outgoingActions,
+        outgoingMeta: site.outgoingMeta,
+        outgoingRoles: site.outgoingRoles,
+      })),
+    snapshot: (em, userId) => loadUserSnapshot(em, config.tablePrefix, userId),
+    publicUrl: config.publicUrl,
+    hooks: options.hooks?.sender,
+  });
+  events.onTransaction(async (em, event) => {
+    await outbox.write(em, event);
+  });
+  const relay = new OutboxRelay({
+    orm,
+    client: peerClient,
+    keys: currentKeys,
+    log: (entry) => activity.record(entry),
+    skipLocked: config.database.kind !== 'sqlite',
+    policy: options.retryPolicy,
+  });
+  events.onCommitted(() => relay.wake());
+  if (options.relay ?? true) relay.start();
+
   const tokenCleanup = setInterval(() => {
     tokens.cleanup().catch((err: unknown) => logger.warn({ err }, 'token cleanup failed'));
   }, 3600_000);
@@ -201,6 +244,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       if (closed) return;
       closed = true;
       clearInterval(tokenCleanup);
+      await relay.stop();
       await apollo.stop(); // drains HTTP and closes WebSockets
       await fastify.close();
       await activity.close();

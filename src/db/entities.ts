@@ -5,6 +5,18 @@ import { Site } from '../modules/sites/site.entity.js';
 import { WpUserMeta } from '../modules/users/user-meta.entity.js';
 import { WpUser } from '../modules/users/user.entity.js';
 import { Nonce } from '../protocol/nonce.entity.js';
+import { DeliveryAttempt } from '../protocol/outbox/delivery-attempt.entity.js';
+import { Delivery } from '../protocol/outbox/delivery.entity.js';
 
 /** Every entity of the server, in one list the ORM and the tests share. */
-export const ENTITIES = [WpUser, WpUserMeta, AdminToken, Site, Setting, Nonce, ActivityLogEntry] as const;
+export const ENTITIES = [
+  WpUser,
+  WpUserMeta,
+  AdminToken,
+  Site,
+  Setting,
+  Nonce,
+  ActivityLogEntry,
+  Delivery,
+  DeliveryAttempt,
+] as const;

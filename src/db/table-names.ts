@@ -10,6 +10,8 @@ export const BASE_TABLE_NAMES = {
   Setting: 'wprus_settings',
   Nonce: 'wprus_nonce',
   ActivityLogEntry: 'wprus_logs',
+  Delivery: 'wprus_outbox',
+  DeliveryAttempt: 'wprus_delivery_attempts',
 } as const satisfies Record<string, string>;
 
 /** WordPress core tables: adopted when present, never dropped or altered. */

@@ -77,9 +77,10 @@ export class SiteService {
     private readonly ttlMs = 1000,
   ) {}
 
-  async all(): Promise<SiteSnapshot[]> {
+  /** Every site, cached briefly; `em` reads within the caller's transaction when the cache is cold. */
+  async all(em?: EntityManager): Promise<SiteSnapshot[]> {
     if (this.cache && Date.now() - this.cache.loadedAt < this.ttlMs) return this.cache.sites;
-    const rows = await this.orm.em.fork().find(Site, {}, { orderBy: { position: 'asc', id: 'asc' } });
+    const rows = await (em ?? this.orm.em.fork()).find(Site, {}, { orderBy: { position: 'asc', id: 'asc' } });
     const sites = rows.map(snapshot);
     this.cache = { sites, loadedAt: Date.now() };
     return sites;

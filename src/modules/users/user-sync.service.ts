@@ -54,7 +54,8 @@ function parseRegistered(value: string | undefined): Date | null {
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return String(value);
   if (value instanceof Date) return toDatetime(value);
   if (Buffer.isBuffer(value)) return value.toString('utf8');
   return JSON.stringify(value);

@@ -163,8 +163,11 @@ export class UserService {
       for (const key of DEFAULT_META_ORDER)
         em.create(WpUserMeta, { userId: user.id, metaKey: key, metaValue: defaults[key] });
       this.writeRoles(em, user.id, roles);
+      const initialMeta: MetaChange[] = [];
       for (const m of data.meta ?? []) {
-        em.create(WpUserMeta, { userId: user.id, metaKey: m.key, metaValue: encodeMetaValue(m.value) });
+        const value = encodeMetaValue(m.value);
+        em.create(WpUserMeta, { userId: user.id, metaKey: m.key, metaValue: value });
+        initialMeta.push({ op: 'add', key: m.key, value });
       }
       events.push({
         type: 'user.created',
@@ -174,6 +177,17 @@ export class UserService {
         at: new Date(),
         plainPassword: data.password ?? null,
       });
+      // As on WordPress, meta written with a new user travels in a meta action after the create.
+      if (initialMeta.length) {
+        events.push({
+          type: 'user.meta_changed',
+          userId: user.id,
+          login,
+          origin,
+          at: new Date(),
+          changes: initialMeta,
+        });
+      }
       return user;
     });
   }
