@@ -90,6 +90,40 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const peerClient = new PeerClient({ publicUrl: config.publicUrl });
   const locks = new KeyedMutex();
   const tokens = new TokenStore(orm);
+  const sites = new SiteService(orm, activity);
+  const currentKeys = async () => {
+    const s = await security.effective();
+    return keysConfigured(s) ? { aesKey: s.aesKey, hmacKey: s.hmacKey } : null;
+  };
+  const outbox = new OutboxWriter({
+    keys: async (em) => {
+      const s = await security.get(em);
+      return keysConfigured(s) ? { aesKey: s.aesKey, hmacKey: s.hmacKey } : null;
+    },
+    sites: async (em) =>
+      (await sites.all(em)).map((site) => ({
+        id: site.id,
+        url: site.url,
+        outgoingActions: site.outgoingActions,
+        outgoingMeta: site.outgoingMeta,
+        outgoingRoles: site.outgoingRoles,
+      })),
+    snapshot: (em, userId) => loadUserSnapshot(em, config.tablePrefix, userId),
+    publicUrl: config.publicUrl,
+    hooks: options.hooks?.sender,
+  });
+  events.onTransaction(async (em, event) => {
+    await outbox.write(em, event);
+  });
+  const relay = new OutboxRelay({
+    orm,
+    client: peerClient,
+    keys: currentKeys,
+    log: (entry) => activity.record(entry),
+    skipLocked: config.database.kind !== 'sqlite',
+    policy: options.retryPolicy,
+  });
+
   const services: AppServices = {
     config,
     orm,
@@ -101,7 +135,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     activity,
     settings,
     security,
-    sites: new SiteService(orm, activity),
+    sites,
+    outbox,
+    relay,
     peerClient,
     ping: new PingService(peerClient, security, activity, config.publicUrl),
     locks,
@@ -172,38 +208,6 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     bodyLimit: config.bodyLimitBytes,
     prefixes: publicPath ? ['', publicPath] : [''],
     log: (entry) => activity.record(entry),
-  });
-  const currentKeys = async () => {
-    const s = await security.effective();
-    return keysConfigured(s) ? { aesKey: s.aesKey, hmacKey: s.hmacKey } : null;
-  };
-  const outbox = new OutboxWriter({
-    keys: async (em) => {
-      const s = await security.get(em);
-      return keysConfigured(s) ? { aesKey: s.aesKey, hmacKey: s.hmacKey } : null;
-    },
-    sites: async (em) =>
-      (await services.sites.all(em)).map((site) => ({
-        id: site.id,
-        url: site.url,
-        outgoingActions: site.outgoingActions,
-        outgoingMeta: site.outgoingMeta,
-        outgoingRoles: site.outgoingRoles,
-      })),
-    snapshot: (em, userId) => loadUserSnapshot(em, config.tablePrefix, userId),
-    publicUrl: config.publicUrl,
-    hooks: options.hooks?.sender,
-  });
-  events.onTransaction(async (em, event) => {
-    await outbox.write(em, event);
-  });
-  const relay = new OutboxRelay({
-    orm,
-    client: peerClient,
-    keys: currentKeys,
-    log: (entry) => activity.record(entry),
-    skipLocked: config.database.kind !== 'sqlite',
-    policy: options.retryPolicy,
   });
   events.onCommitted(() => relay.wake());
   if (options.relay ?? true) relay.start();

@@ -6,6 +6,8 @@ import type { SecurityService } from './modules/security/security.service.js';
 import type { SettingsStore } from './modules/security/settings.store.js';
 import type { PingService } from './modules/sites/ping.service.js';
 import type { SiteService } from './modules/sites/site.service.js';
+import type { OutboxRelay } from './protocol/outbox/outbox-relay.js';
+import type { OutboxWriter } from './protocol/outbox/outbox-writer.js';
 import type { PeerClient } from './protocol/peer-client.js';
 import type { TokenStore } from './protocol/receiver/token.store.js';
 import type { KeyedMutex } from './shared/keyed-mutex.js';
@@ -32,4 +34,6 @@ export interface AppServices {
   /** Serialises changes per login within this instance. */
   readonly locks: KeyedMutex;
   readonly tokens: TokenStore;
+  readonly outbox: OutboxWriter;
+  readonly relay: OutboxRelay;
 }

@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type AuthChecker } from 'type-graphql';
 import { AdminAuthResolver } from '../modules/admin-auth/admin-auth.resolver.js';
+import { DeliveryResolver } from '../modules/deliveries/delivery.resolver.js';
 import { SecurityResolver } from '../modules/security/security.resolver.js';
 import { SiteResolver } from '../modules/sites/site.resolver.js';
 import { UserEventsResolver } from '../modules/users/user-events.resolver.js';
@@ -14,6 +15,7 @@ export const RESOLVERS = [
   AdminAuthResolver,
   SiteResolver,
   SecurityResolver,
+  DeliveryResolver,
 ] as const;
 
 /** Every operation needs an authenticated admin unless its resolver is explicitly public. */

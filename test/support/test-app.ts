@@ -89,6 +89,8 @@ export async function startTestApp(
     gql,
     url: app.url,
     async destroy() {
+      await app.services.relay.stop();
+      await app.services.activity.flush();
       await dropPrefixedTables(app, config.tablePrefix);
       await app.close();
     },

@@ -14,6 +14,7 @@ import { Delivery } from './delivery.entity.js';
 import {
   deletePayload,
   metaPayload,
+  type OutgoingMetaChange,
   passwordPayload,
   userPayload,
   type OutgoingSite,
@@ -97,21 +98,73 @@ export class OutboxWriter {
       if (payload && this.deps.hooks?.outgoingPayload)
         payload = this.deps.hooks.outgoingPayload(action, payload, site, event);
       if (!payload) continue;
-      em.create(Delivery, {
-        siteId: site.id,
-        siteUrl: site.url,
-        action,
-        login: event.login,
-        bundle: encryptBundle(encodePayload(payload), keys),
-        status: 'pending',
-        attempts: 0,
-        nextAttemptAt: new Date(),
-        createdAt: new Date(),
-      });
+      this.enqueue(em, site, action, event.login, payload, keys);
       written++;
     }
     await em.flush();
     return written;
+  }
+
+  /**
+   * Pushes a user's current state to sites (plugin issue #57: a newly added site gets nobody): an
+   * `update` (which creates the user where incoming Create is on) and a `meta` with every value of the
+   * site's outgoing meta keys. Returns the number of deliveries queued.
+   */
+  async resync(
+    em: EntityManager,
+    userId: string,
+    siteIds: readonly string[] | null,
+    metaValues: (key: string) => Promise<string[]>,
+  ): Promise<number> {
+    const keys = await this.deps.keys(em);
+    if (!keys) return 0;
+    const snapshot = await this.deps.snapshot(em, userId);
+    if (!snapshot) return 0;
+    const sites = (await this.deps.sites(em)).filter(
+      (s) => (siteIds ? siteIds.includes(s.id) : true) && s.outgoingActions.includes('update'),
+    );
+    let queued = 0;
+    for (const site of sites) {
+      const payloads: [ActionKey, JsonObject | null][] = [
+        ['update', userPayload('update', snapshot, site, null, this.deps.publicUrl)],
+      ];
+      if (site.outgoingActions.includes('meta')) {
+        const changes: OutgoingMetaChange[] = [];
+        for (const key of site.outgoingMeta) {
+          for (const value of await metaValues(key))
+            changes.push({ op: 'update', key, value: metaJson(value), prevValue: '' });
+        }
+        payloads.push(['meta', metaPayload(snapshot.login, changes, site, this.deps.publicUrl)]);
+      }
+      for (const [action, payload] of payloads) {
+        if (!payload) continue;
+        this.enqueue(em, site, action, snapshot.login, payload, keys);
+        queued++;
+      }
+    }
+    await em.flush();
+    return queued;
+  }
+
+  private enqueue(
+    em: EntityManager,
+    site: OutboxSite,
+    action: ActionKey,
+    login: string,
+    payload: JsonObject,
+    keys: EnvelopeKeys,
+  ): void {
+    em.create(Delivery, {
+      siteId: site.id,
+      siteUrl: site.url,
+      action,
+      login,
+      bundle: encryptBundle(encodePayload(payload), keys),
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: new Date(),
+      createdAt: new Date(),
+    });
   }
 
   private payload(

@@ -1,0 +1,62 @@
+import http from 'node:http';
+
+/**
+ * A reverse proxy in front of a real server that can misbehave on purpose: answer 500 to the next N
+ * action requests, or drop every connection (a peer that is down). Token requests pass through unless
+ * the proxy is down.
+ */
+export class FlakyProxy {
+  failNextActions = 0;
+  down = false;
+  readonly seen: { path: string; status: number }[] = [];
+  private server: http.Server | null = null;
+  url = '';
+
+  constructor(private readonly target: string) {}
+
+  async start(host: string): Promise<string> {
+    const target = new URL(this.target);
+    this.server = http.createServer((req, res) => {
+      if (this.down) {
+        req.socket.destroy();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const path = req.url ?? '/';
+        if (!path.includes('/wprus/token') && this.failNextActions > 0) {
+          this.failNextActions--;
+          this.seen.push({ path, status: 500 });
+          res.writeHead(500).end('Internal Server Error');
+          return;
+        }
+        const forward = http.request(
+          {
+            host: target.hostname,
+            port: target.port,
+            path,
+            method: req.method,
+            headers: { ...req.headers, host: target.host },
+          },
+          (answer) => {
+            this.seen.push({ path, status: answer.statusCode ?? 0 });
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          },
+        );
+        forward.on('error', () => res.writeHead(502).end());
+        forward.end(Buffer.concat(chunks));
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, host, resolve));
+    const address = this.server.address();
+    this.url = `http://${host}:${typeof address === 'object' && address ? address.port : 0}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
