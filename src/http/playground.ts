@@ -1,16 +1,17 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { getDistDirectory, renderAltair, SANDBOX_FRAME_CSP, type AltairConfigOptions } from 'altair-static';
+import { getDistDirectory, isSandboxFrame, renderAltair, type AltairConfigOptions } from 'altair-static';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 
 const ASSETS_PREFIX = '/playground/';
-/** Served by us, not by altair-static: the page's init call, kept out of the HTML so CSP needs no inline script. */
+/** Our own file, not altair-static's: the `AltairGraphQL.init` call, kept out of the page for the CSP. */
 const INIT_SCRIPT = 'init.js';
 
 /**
- * Altair's Angular build injects component styles at runtime, hence `style-src 'unsafe-inline'`. Scripts
- * are all files (no inline script, no eval); `connect-src 'self'` covers ws(s):// to this host (CSP 3).
+ * No inline script and no eval. Angular adds component styles at runtime, hence `'unsafe-inline'` for
+ * styles. `'self'` also allows ws(s):// to this host (CSP 3) for subscriptions. (Zod inside Altair probes
+ * for eval once at start-up and falls back quietly; browsers report that probe as a violation.)
  */
 const PAGE_CSP = [
   "default-src 'none'",
@@ -19,17 +20,18 @@ const PAGE_CSP = [
   "img-src 'self' data:",
   "font-src 'self'",
   "connect-src 'self'",
-  "frame-src 'self'",
   "base-uri 'self'",
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Altair's pre-request script sandbox runs in an opaque origin of its own (altair-static's advice). */
-const SANDBOX_CSP = `${SANDBOX_FRAME_CSP}; default-src 'none'; script-src 'self'; style-src 'self'; frame-ancestors 'self'`;
-
+/**
+ * What we serve from altair-static, by extension. No HTML: the page is rendered here, with its CSP.
+ * Altair's `iframe-sandbox/` is not served either: on this origin it would `eval` scripts posted by any
+ * window that names itself in `?sc=`, next to the stored token. Altair runs request scripts in its
+ * in-page interpreter instead (`beta.disable.newScript`).
+ */
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
@@ -40,10 +42,13 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.woff2': 'font/woff2',
 };
 
-/** Build output whose name carries a content hash never changes under the same URL. */
-const HASHED_ASSET = /(?:^|\/)(?:chunk|index)-[A-Za-z0-9_-]{8}\.js$|^media\//;
+/** Build output named by content hash never changes under the same URL; the rest is revalidated. */
+const HASHED_ASSET = /(?:^|\/)(?:chunk|worker)-[A-Z0-9]{8}\.js$/;
 
-/** The token lives in an Altair environment variable, so it is pasted once and stays in the browser. */
+/**
+ * The admin token lives in an Altair environment variable: pasted once, used by the `Authorization`
+ * header and the graphql-ws connection params, and stored only in the browser.
+ */
 function altairOptions(endpoint: string): AltairConfigOptions {
   return {
     initialName: 'remote-users-sync',
@@ -54,7 +59,8 @@ function altairOptions(endpoint: string): AltairConfigOptions {
     initialSubscriptionsPayload: { authorization: 'Bearer {{adminToken}}' },
     initialEnvironments: { base: { title: 'Environment', variables: { adminToken: '' } } },
     initialQuery: [
-      '# Every operation needs an admin token: open Environments and set "adminToken".',
+      '# Every operation needs an admin token: set "adminToken" under',
+      '# No environment > Environments... > Global environment, then Save.',
       '{',
       '  adminTokens {',
       '    id',
@@ -64,19 +70,21 @@ function altairOptions(endpoint: string): AltairConfigOptions {
       '',
     ].join('\n'),
     instanceStorageNamespace: 'remote_users_sync_',
+    // Nothing that would call out to altairgraphql.dev or a CDN.
     disableAccount: true,
     initialSettings: {
       'alert.disableUpdateNotification': true,
       'banners.disable': true,
       disablePushNotification: true,
       'plugin.list': [],
+      'beta.disable.newScript': true,
     },
   };
 }
 
 /**
- * `subscriptionsEndpoint` is relative; Altair completes it with the page's host and this protocol. The
- * browser knows best whether the page came over TLS (a proxy in front of us may terminate it).
+ * `subscriptionsEndpoint` is relative, so Altair completes it with the page's host and this protocol.
+ * The browser knows whether the page came over TLS (a proxy in front of us may have terminated it).
  */
 function renderInitScript(endpoint: string): string {
   return `const options = ${JSON.stringify(altairOptions(endpoint))};
@@ -85,8 +93,8 @@ AltairGraphQL.init(options);
 `;
 }
 
-/** Whether a GET is a browser navigation rather than a GraphQL request: it prefers HTML over JSON. */
-function prefersHtml(accept: string | undefined): boolean {
+/** Whether an `Accept` header prefers HTML to a GraphQL response (JSON wins ties, wildcards don't count). */
+export function prefersHtml(accept: string | undefined): boolean {
   let html = 0;
   let json = 0;
   for (const part of (accept ?? '').split(',')) {
@@ -99,13 +107,14 @@ function prefersHtml(accept: string | undefined): boolean {
   return html > json;
 }
 
+/** A browser opening the endpoint, as opposed to a GraphQL GET (which carries `query`). */
 function isPageRequest(request: FastifyRequest): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   const query = request.query as Record<string, unknown> | undefined;
-  return !query?.['query'] && prefersHtml(request.headers.accept);
+  return query?.['query'] === undefined && prefersHtml(request.headers.accept);
 }
 
-/** The file under `root` that `relative` names, or null when it would leave `root`. */
+/** The path `relative` names under `root`, or null when it is `root` itself or outside it. */
 export function resolveInside(root: string, relative: string): string | null {
   if (relative.includes('\0')) return null;
   const resolved = path.resolve(root, relative);
@@ -122,33 +131,31 @@ async function sendAsset(
 ): Promise<FastifyReply> {
   reply.header('x-content-type-options', 'nosniff');
   const file = resolveInside(root, relative);
-  const info = file ? await stat(file).catch(() => null) : null;
-  if (!file || !info?.isFile()) return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
+  const type = file && CONTENT_TYPES[path.extname(file).toLowerCase()];
+  const info = file && type && !isSandboxFrame(relative) ? await stat(file).catch(() => null) : null;
+  if (!file || !type || !info?.isFile()) {
+    return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
+  }
 
   const etag = `"${info.size.toString(36)}-${Math.trunc(info.mtimeMs).toString(36)}"`;
-  const relativeToRoot = path.relative(root, file).split(path.sep).join('/');
   reply
     .header('etag', etag)
     .header(
       'cache-control',
-      HASHED_ASSET.test(relativeToRoot) ? 'public, max-age=31536000, immutable' : 'public, no-cache',
+      HASHED_ASSET.test(relative) ? 'public, max-age=31536000, immutable' : 'public, no-cache',
     )
-    .type(CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream');
-  if (relativeToRoot.startsWith('iframe-sandbox/') && relativeToRoot.endsWith('.html')) {
-    reply.header('content-security-policy', SANDBOX_CSP);
-  }
+    .type(type);
   if (request.headers['if-none-match'] === etag) return reply.code(304).send();
   return reply.header('content-length', info.size).send(createReadStream(file));
 }
 
 /**
- * Offline GraphQL playground: Altair's UI from altair-static, served by this server (no CDN). A browser
- * opening the GraphQL endpoint gets the page; GraphQL requests to it are left to Apollo. The page and its
- * assets are public; every operation it sends still needs an admin token, which Altair keeps in the
- * browser.
+ * The offline GraphQL playground: Altair's UI from altair-static, served by this server (no CDN). A
+ * browser opening the GraphQL endpoint gets the page; GraphQL requests to it are left to Apollo. The
+ * page and its assets are public; every operation it sends still needs an admin token.
  *
- * Call before the endpoint's route is registered: the page is served from an `onRequest` hook that is
- * attached to that route alone.
+ * Call before the endpoint's route is registered: the page is served from an `onRequest` hook attached
+ * to that route alone. Start-up fails if no GET route appears at `endpoint`.
  */
 export function registerPlayground(fastify: FastifyInstance, options: { endpoint: string }): void {
   const { endpoint } = options;
@@ -172,13 +179,13 @@ export function registerPlayground(fastify: FastifyInstance, options: { endpoint
 
   let attached = false;
   fastify.addHook('onRoute', (route) => {
-    if (route.url !== endpoint || !['GET', 'HEAD'].some((m) => [route.method].flat().includes(m))) return;
-    const existing = route.onRequest ? [route.onRequest].flat() : [];
-    route.onRequest = [servePage, ...existing];
+    const methods = [route.method].flat();
+    if (route.url !== endpoint || !(methods.includes('GET') || methods.includes('HEAD'))) return;
+    route.onRequest = [servePage, ...(route.onRequest ? [route.onRequest].flat() : [])];
     attached = true;
   });
   fastify.addHook('onReady', (done) => {
-    done(attached ? undefined : new Error(`playground: no GET route at ${endpoint} was registered`));
+    done(attached ? undefined : new Error(`playground: no GET route was registered at ${endpoint}`));
   });
 
   fastify.get(`${ASSETS_PREFIX}${INIT_SCRIPT}`, (_request, reply) =>
@@ -188,8 +195,7 @@ export function registerPlayground(fastify: FastifyInstance, options: { endpoint
       .type('text/javascript; charset=utf-8')
       .send(initScript),
   );
-  fastify.get(`${ASSETS_PREFIX}*`, (request, reply) => {
-    const relative = (request.params as { '*': string })['*'];
-    return sendAsset(request, reply, root, relative);
-  });
+  fastify.get(`${ASSETS_PREFIX}*`, (request, reply) =>
+    sendAsset(request, reply, root, (request.params as { '*': string })['*']),
+  );
 }
