@@ -76,6 +76,8 @@ export async function createApolloServer(
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns the signals and closes everything in order.
+    stopOnTerminationSignals: false,
     formatError: formatGraphQLError(services),
     plugins: [fastifyApolloDrainPlugin(fastify), landing, metricsPlugin(services), ...extraPlugins],
   });
