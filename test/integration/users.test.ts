@@ -250,6 +250,7 @@ describe('users admin API', () => {
     knex.off('query', listener);
     expect(res.data!.users.edges).toHaveLength(50);
     // users page + total count + one batched usermeta query (the admin token is from the environment).
-    expect(statements.filter((s) => /^\s*select/i.test(s))).toHaveLength(3);
+    // Only the statements of this request: the outbox relay polls its own table meanwhile.
+    expect(statements.filter((s) => /^\s*select/i.test(s) && !s.includes('wprus_'))).toHaveLength(3);
   });
 });

@@ -1,6 +1,7 @@
 import { raw } from '@mikro-orm/core';
 import { randomBytes } from 'node:crypto';
 import type { HashFormat } from '../../config/config.js';
+import { retryOnDeadlock } from '../../db/retry-deadlock.js';
 import type { SqlEntityManager as EntityManager, SqlOrm } from '../../db/types.js';
 import type {
   MetaOperation,
@@ -127,12 +128,15 @@ export class UserSyncService implements PeerUserWriter {
     work: (em: EntityManager, repo: UserRepository, events: UserEvent[]) => Promise<T>,
   ): Promise<T> {
     return this.deps.locks.run(login.toLowerCase(), async () => {
-      const events: UserEvent[] = [];
-      const result = await this.deps.orm.em.fork().transactional(async (em) => {
-        const value = await work(em, new UserRepository(em, this.capabilitiesKey), events);
-        await em.flush();
-        await this.deps.events.record(em, events);
-        return value;
+      let events: UserEvent[] = [];
+      const result = await retryOnDeadlock(() => {
+        events = [];
+        return this.deps.orm.em.fork().transactional(async (em) => {
+          const value = await work(em, new UserRepository(em, this.capabilitiesKey), events);
+          await em.flush();
+          await this.deps.events.record(em, events);
+          return value;
+        });
       });
       this.deps.events.publish(events);
       return result;

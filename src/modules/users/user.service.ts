@@ -1,3 +1,4 @@
+import { retryOnDeadlock } from '../../db/retry-deadlock.js';
 import type { SqlEntityManager as EntityManager } from '../../db/types.js';
 import type { HashFormat } from '../../config/config.js';
 import { AppError } from '../../shared/app-error.js';
@@ -96,12 +97,15 @@ export class UserService {
   }
 
   private async inTransaction<T>(work: (em: EntityManager, events: UserEvent[]) => Promise<T>): Promise<T> {
-    const events: UserEvent[] = [];
-    const result = await this.deps.em.transactional(async (em) => {
-      const value = await work(em, events);
-      await em.flush();
-      await this.deps.events.record(em, events);
-      return value;
+    let events: UserEvent[] = [];
+    const result = await retryOnDeadlock(() => {
+      events = [];
+      return this.deps.em.fork().transactional(async (em) => {
+        const value = await work(em, events);
+        await em.flush();
+        await this.deps.events.record(em, events);
+        return value;
+      });
     });
     this.deps.events.publish(events);
     return result;

@@ -99,22 +99,26 @@ export class OutboxRelay {
     const table = meta.tableName;
     const now = new Date();
     const knex = this.options.orm.em.getConnection().getKnex();
-    const ids: string[] = await knex.transaction(async (trx) => {
-      const rows = (await trx.raw(
-        `select o.id from ?? o where o.status = 'pending' and o.next_attempt_at <= ? and (o.locked_until is null or o.locked_until < ?)
+    const ids: string[] = await knex.transaction(
+      async (trx) => {
+        const rows = (await trx.raw(
+          `select o.id from ?? o where o.status = 'pending' and o.next_attempt_at <= ? and (o.locked_until is null or o.locked_until < ?)
            and not exists (select 1 from ?? p where p.site_id = o.site_id and p.login = o.login and p.status = 'pending' and p.id < o.id)
          order by o.id limit ${Math.floor(limit)}${this.options.skipLocked ? ' for update skip locked' : ''}`,
-        [table, now, now, table],
-      )) as unknown;
-      const list = (Array.isArray(rows) && Array.isArray(rows[0]) ? rows[0] : rows) as { id: unknown }[];
-      const found = list.map((r) => String(r.id));
-      if (found.length) {
-        await trx(table)
-          .whereIn('id', found)
-          .update({ locked_until: new Date(now.getTime() + (this.options.leaseMs ?? 60_000)) });
-      }
-      return found;
-    });
+          [table, now, now, table],
+        )) as unknown;
+        const list = (Array.isArray(rows) && Array.isArray(rows[0]) ? rows[0] : rows) as { id: unknown }[];
+        const found = list.map((r) => String(r.id));
+        if (found.length) {
+          await trx(table)
+            .whereIn('id', found)
+            .update({ locked_until: new Date(now.getTime() + (this.options.leaseMs ?? 60_000)) });
+        }
+        return found;
+        // Read committed: no gap locks, so claiming never deadlocks with transactions adding rows.
+      },
+      this.options.skipLocked ? { isolationLevel: 'read committed' } : {},
+    );
     if (ids.length === 0) return [];
     return this.options.orm.em.fork().find(Delivery, { id: { $in: ids } }, { orderBy: { id: 'asc' } });
   }
