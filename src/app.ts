@@ -122,6 +122,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     log: (entry) => activity.record(entry),
     skipLocked: config.database.kind !== 'sqlite',
     policy: options.retryPolicy,
+    leaseMs: config.outboxLeaseSeconds * 1000,
   });
 
   const services: AppServices = {

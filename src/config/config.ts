@@ -31,6 +31,8 @@ export interface AppConfig {
   readonly passwordHashFormat: HashFormat;
   readonly playground: 'offline' | 'sandbox' | 'none';
   readonly bodyLimitBytes: number;
+  /** How long a relay holds a claimed delivery before another may take it (crash recovery). */
+  readonly outboxLeaseSeconds: number;
 }
 
 const booleanish = z
@@ -58,6 +60,7 @@ const envSchema = z.object({
     .min(1024)
     .max(100 * 1024 * 1024)
     .default(256 * 1024),
+  OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
 });
 
 export class ConfigError extends Error {
@@ -122,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     passwordHashFormat: e.PASSWORD_HASH_FORMAT,
     playground: e.PLAYGROUND,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    outboxLeaseSeconds: e.OUTBOX_LEASE_SECONDS,
   });
 }
 
