@@ -8,6 +8,8 @@ import http from 'node:http';
 export class FlakyProxy {
   failNextActions = 0;
   down = false;
+  /** Holds every action request this long before forwarding it (a slow peer). */
+  delayMs = 0;
   readonly seen: { path: string; status: number }[] = [];
   private server: http.Server | null = null;
   url = '';
@@ -31,22 +33,26 @@ export class FlakyProxy {
           res.writeHead(500).end('Internal Server Error');
           return;
         }
-        const forward = http.request(
-          {
-            host: target.hostname,
-            port: target.port,
-            path,
-            method: req.method,
-            headers: { ...req.headers, host: target.host },
-          },
-          (answer) => {
-            this.seen.push({ path, status: answer.statusCode ?? 0 });
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            answer.pipe(res);
-          },
-        );
-        forward.on('error', () => res.writeHead(502).end());
-        forward.end(Buffer.concat(chunks));
+        const send = (): void => {
+          const forward = http.request(
+            {
+              host: target.hostname,
+              port: target.port,
+              path,
+              method: req.method,
+              headers: { ...req.headers, host: target.host },
+            },
+            (answer) => {
+              this.seen.push({ path, status: answer.statusCode ?? 0 });
+              res.writeHead(answer.statusCode ?? 502, answer.headers);
+              answer.pipe(res);
+            },
+          );
+          forward.on('error', () => res.writeHead(502).end());
+          forward.end(Buffer.concat(chunks));
+        };
+        if (this.delayMs > 0 && !path.includes('/wprus/token')) setTimeout(send, this.delayMs);
+        else send();
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, host, resolve));

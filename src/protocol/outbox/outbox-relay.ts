@@ -18,6 +18,8 @@ export interface RelayOptions {
   readonly policy?: RetryPolicy;
   readonly timeoutMs?: number;
   readonly concurrency?: number;
+  /** Deliveries in flight to one site at most. */
+  readonly perSiteConcurrency?: number;
   readonly idleMs?: number;
   readonly leaseMs?: number;
   onSettled?(delivery: Delivery): void;
@@ -64,21 +66,35 @@ export class OutboxRelay {
     this.wakeUp?.();
   }
 
+  private readonly inFlight = new Map<string, string>(); // delivery id → site id
+
   private async run(): Promise<void> {
+    const slots = this.options.concurrency ?? 16;
     while (this.running) {
       let claimed: Delivery[] = [];
-      try {
-        claimed = await this.claim(this.options.concurrency ?? 16);
-      } catch (err) {
-        this.options.log({
-          type: 'alert',
-          event: 'delivery.error',
-          message: `Outbox relay could not claim deliveries: ${String(err)}`,
-          outcome: 'failed',
-          cause: 'relay_error',
+      const free = slots - this.inFlight.size;
+      if (free > 0) {
+        try {
+          claimed = await this.claim(free);
+        } catch (err) {
+          this.options.log({
+            type: 'alert',
+            event: 'delivery.error',
+            message: `Outbox relay could not claim deliveries: ${String(err)}`,
+            outcome: 'failed',
+            cause: 'relay_error',
+          });
+        }
+      }
+      // Deliveries run side by side; a slow peer holds only its own slots, never the loop.
+      for (const delivery of claimed) {
+        this.inFlight.set(delivery.id, delivery.siteId);
+        void this.deliver(delivery).finally(() => {
+          this.inFlight.delete(delivery.id);
+          this.wake();
         });
       }
-      if (claimed.length === 0) {
+      if (claimed.length === 0 || this.inFlight.size >= slots) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.options.idleMs ?? 250);
           this.wakeUp = () => {
@@ -87,10 +103,9 @@ export class OutboxRelay {
           };
         });
         this.wakeUp = null;
-        continue;
       }
-      await Promise.all(claimed.map((d) => this.deliver(d)));
     }
+    while (this.inFlight.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
   /** Takes the due head rows, leasing them so no other relay takes them meanwhile. */
@@ -102,13 +117,27 @@ export class OutboxRelay {
     const ids: string[] = await knex.transaction(
       async (trx) => {
         const rows = (await trx.raw(
-          `select o.id from ?? o where o.status = 'pending' and o.next_attempt_at <= ? and (o.locked_until is null or o.locked_until < ?)
+          `select o.id, o.site_id from ?? o where o.status = 'pending' and o.next_attempt_at <= ? and (o.locked_until is null or o.locked_until < ?)
            and not exists (select 1 from ?? p where p.site_id = o.site_id and p.login = o.login and p.status = 'pending' and p.id < o.id)
-         order by o.id limit ${Math.floor(limit)}${this.options.skipLocked ? ' for update skip locked' : ''}`,
+         order by o.id limit ${Math.floor(limit * 4)}${this.options.skipLocked ? ' for update skip locked' : ''}`,
           [table, now, now, table],
         )) as unknown;
-        const list = (Array.isArray(rows) && Array.isArray(rows[0]) ? rows[0] : rows) as { id: unknown }[];
-        const found = list.map((r) => String(r.id));
+        const list = (Array.isArray(rows) && Array.isArray(rows[0]) ? rows[0] : rows) as {
+          id: unknown;
+          site_id: unknown;
+        }[];
+        // At most `perSite` deliveries in flight per site: one slow or dead peer cannot take every slot.
+        const perSite = this.options.perSiteConcurrency ?? 4;
+        const busy = new Map<string, number>();
+        for (const site of this.inFlight.values()) busy.set(site, (busy.get(site) ?? 0) + 1);
+        const found: string[] = [];
+        for (const row of list) {
+          const site = String(row.site_id);
+          const count = busy.get(site) ?? 0;
+          if (count >= perSite || found.length >= limit) continue;
+          busy.set(site, count + 1);
+          found.push(String(row.id));
+        }
         if (found.length) {
           await trx(table)
             .whereIn('id', found)
