@@ -1,6 +1,7 @@
 import { WpUserMeta } from '../../src/modules/users/user-meta.entity.js';
 import { WpUser } from '../../src/modules/users/user.entity.js';
 import { encodePayload, encryptBundle } from '../../src/protocol/envelope.js';
+import { USER_META_FIELDS } from '../../src/protocol/receiver/ports.js';
 import { encodeWprusBody } from '../../src/protocol/form-body.js';
 import { gql, runLoad, startBenchApp } from '../lib/bench-app.js';
 import { fmt, percentile, type SuiteResult } from '../lib/report.js';
@@ -39,19 +40,7 @@ export async function run(): Promise<SuiteResult> {
       })),
     );
     const users = await em.find(WpUser, {}, { fields: ['id', 'userLogin'] });
-    const keys = [
-      'nickname',
-      'first_name',
-      'last_name',
-      'description',
-      'rich_editing',
-      'syntax_highlighting',
-      'comment_shortcuts',
-      'admin_color',
-      'use_ssl',
-      'show_admin_bar_front',
-      'locale',
-    ];
+    const keys = USER_META_FIELDS;
     await em.insertMany(
       WpUserMeta,
       users.flatMap((u) => [

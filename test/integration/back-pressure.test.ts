@@ -17,7 +17,7 @@ describe('back-pressure', () => {
     fast = await startPeerApp('127.0.0.2');
     slow = await startPeerApp('127.0.0.4');
     slowProxy = new FlakyProxy(slow.services.config.publicUrl);
-    slowProxy.delayMs = 3000;
+    slowProxy.delayMs = 6000;
     const slowUrl = await slowProxy.start('127.0.0.3');
     const setup = await x.gql(`mutation { updateSecuritySettings(input: { ${KEYS} }) { warnings }
       a: createSite(input: { url: "${slowUrl}", outgoingActions: [CREATE] }) { site { id } }
@@ -45,13 +45,13 @@ describe('back-pressure', () => {
       expect(res.errors).toBeUndefined();
     }
     const mutationsMs = performance.now() - started;
-    expect(mutationsMs).toBeLessThan(1500);
+    expect(mutationsMs).toBeLessThan(3000);
     await eventually(async () => {
       const got = await fast.gql<{ users: { totalCount: number } }>(
         `{ users(first: 1, search: "pressure_") { totalCount } }`,
       );
       expect(got.data!.users.totalCount).toBe(5);
-    }, 2500);
+    }, 5000);
     const slowSoFar = await slow.gql<{ users: { totalCount: number } }>(
       `{ users(first: 1, search: "pressure_") { totalCount } }`,
     );

@@ -1,4 +1,5 @@
 import { retryOnDeadlock } from '../../db/retry-deadlock.js';
+import { USER_META_FIELDS } from '../../protocol/receiver/ports.js';
 import type { SqlEntityManager as EntityManager } from '../../db/types.js';
 import type { HashFormat } from '../../config/config.js';
 import { AppError } from '../../shared/app-error.js';
@@ -31,19 +32,7 @@ export type MetaWrite =
   | { readonly mode: 'add'; readonly key: string; readonly value: JsonValue; readonly unique?: boolean };
 
 /** Default meta WordPress's `wp_insert_user` writes for a new user, in its order. */
-const DEFAULT_META_ORDER = [
-  'nickname',
-  'first_name',
-  'last_name',
-  'description',
-  'rich_editing',
-  'syntax_highlighting',
-  'comment_shortcuts',
-  'admin_color',
-  'use_ssl',
-  'show_admin_bar_front',
-  'locale',
-] as const;
+const DEFAULT_META_ORDER = USER_META_FIELDS;
 
 /**
  * Business rules of user changes, written the way WordPress core writes them. Every change runs in one

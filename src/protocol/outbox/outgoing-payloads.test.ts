@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadFixture, type WireCaptures } from '../../../test/support/fixtures.js';
 import { encodePayload } from '../envelope.js';
+import { USER_META_FIELDS } from '../receiver/ports.js';
 import {
   deletePayload,
   metaPayload,
@@ -42,21 +43,7 @@ function snapshotFrom(json: Record<string, unknown>, roles: string[]): UserSnaps
     displayName: s('display_name'),
     registered: s('user_registered'),
     activationKey: s('user_activation_key'),
-    meta: Object.fromEntries(
-      [
-        'nickname',
-        'first_name',
-        'last_name',
-        'description',
-        'rich_editing',
-        'syntax_highlighting',
-        'comment_shortcuts',
-        'admin_color',
-        'use_ssl',
-        'show_admin_bar_front',
-        'locale',
-      ].map((k) => [k, s(k)]),
-    ),
+    meta: Object.fromEntries(USER_META_FIELDS.map((k) => [k, s(k)])),
     roles,
   };
 }
