@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { HashFormat } from '../../config/config.js';
 import { retryOnDeadlock } from '../../db/retry-deadlock.js';
 import type { SqlEntityManager as EntityManager, SqlOrm } from '../../db/types.js';
+import type { RoleDecision } from '../../protocol/receiver/incoming-roles.js';
 import type {
   MetaOperation,
   MetaOperationResult,
@@ -21,6 +22,7 @@ import { hashPassword } from './password-hasher.js';
 import { WpUserMeta } from './user-meta.entity.js';
 import { WpUser } from './user.entity.js';
 import { toDatetime, updateColumnByKey } from './sql-batch.js';
+import { replaceMetaValue } from './meta-rows.js';
 import { UpdateBatcher } from './update-batcher.js';
 import { UserRepository } from './user.repository.js';
 import { uniqueNicename } from './user.validation.js';
@@ -154,20 +156,9 @@ export class UserSyncService implements PeerUserWriter {
     }
   }
 
-  private async setMeta(em: EntityManager, userId: string, key: string, value: string): Promise<string[]> {
-    const rows = await em.find(WpUserMeta, { userId, metaKey: key }, { orderBy: { id: 'asc' } });
-    if (rows.length === 0) {
-      em.create(WpUserMeta, { userId, metaKey: key, metaValue: value });
-      return [];
-    }
-    const previous = rows.map((r) => r.metaValue ?? '');
-    for (const row of rows) row.metaValue = value;
-    return previous;
-  }
-
   private async writeRoles(em: EntityManager, userId: string, roles: readonly string[]): Promise<void> {
-    await this.setMeta(em, userId, this.capabilitiesKey, encodeCapabilities(roles));
-    await this.setMeta(em, userId, this.userLevelKey, String(userLevelFromRoles(roles)));
+    await replaceMetaValue(em, userId, this.capabilitiesKey, encodeCapabilities(roles));
+    await replaceMetaValue(em, userId, this.userLevelKey, String(userLevelFromRoles(roles)));
   }
 
   async upsert(peer: PeerOrigin, request: UpsertRequest): Promise<UpsertResult> {
@@ -278,19 +269,10 @@ export class UserSyncService implements PeerUserWriter {
     const current = decodeCapabilities(
       rows.find((r) => r.metaKey === this.capabilitiesKey)?.metaValue ?? null,
     );
-    const decision = request.roles(current);
-    if (decision.roles && JSON.stringify(decision.roles) !== JSON.stringify(current)) {
-      setValue(this.capabilitiesKey, encodeCapabilities(decision.roles));
-      setValue(this.userLevelKey, String(userLevelFromRoles(decision.roles)));
-      events.push({
-        type: 'user.roles_changed',
-        userId: user.id,
-        login: user.userLogin,
-        origin,
-        at: new Date(),
-        roles: decision.roles,
-        previousRoles: current,
-      });
+    const { changed, decision } = this.decideRoles(user, request.roles, current, origin, events);
+    if (changed) {
+      setValue(this.capabilitiesKey, encodeCapabilities(changed));
+      setValue(this.userLevelKey, String(userLevelFromRoles(changed)));
     }
     return { outcome: 'updated', userId: user.id, rolesRejected: decision.rejected, roles: decision.roles };
   }
@@ -582,38 +564,45 @@ export class UserSyncService implements PeerUserWriter {
       at: new Date(),
       plainPassword: request.passwordForCreate.kind === 'plain' ? request.passwordForCreate.value : null,
     });
-    const roleResult = await this.applyRoles(em, user, request, events, origin, ['subscriber']);
+    const roleResult = await this.applyRoles(em, user, request, events, origin);
     return { outcome: 'created', userId: user.id, ...roleResult };
   }
 
+  /** Roles of a new user: WordPress gave it the default role, which an accepted `roles` overrides. */
   private async applyRoles(
     em: EntityManager,
     user: WpUser,
     request: UpsertRequest,
     events: UserEvent[],
     origin: ChangeOrigin,
-    known?: readonly string[],
   ): Promise<{ rolesRejected: readonly string[]; roles: readonly string[] | null }> {
     if (!request.roles) return { rolesRejected: [], roles: null };
-    const current =
-      known ??
-      decodeCapabilities(
-        (await em.findOne(WpUserMeta, { userId: user.id, metaKey: this.capabilitiesKey }))?.metaValue ?? null,
-      );
-    const decision = request.roles(current);
-    if (decision.roles && JSON.stringify(decision.roles) !== JSON.stringify(current)) {
-      await this.writeRoles(em, user.id, decision.roles);
-      events.push({
-        type: 'user.roles_changed',
-        userId: user.id,
-        login: user.userLogin,
-        origin,
-        at: new Date(),
-        roles: decision.roles,
-        previousRoles: current,
-      });
-    }
+    const { changed, decision } = this.decideRoles(user, request.roles, ['subscriber'], origin, events);
+    if (changed) await this.writeRoles(em, user.id, changed);
     return { rolesRejected: decision.rejected, roles: decision.roles };
+  }
+
+  /** The site's role decision, and the roles to write (with their event) when they differ from `current`. */
+  private decideRoles(
+    user: UserRecord,
+    decide: NonNullable<UpsertRequest['roles']>,
+    current: string[],
+    origin: ChangeOrigin,
+    events: UserEvent[],
+  ): { changed: string[] | null; decision: RoleDecision } {
+    const decision = decide(current);
+    if (!decision.roles || JSON.stringify(decision.roles) === JSON.stringify(current))
+      return { changed: null, decision };
+    events.push({
+      type: 'user.roles_changed',
+      userId: user.id,
+      login: user.userLogin,
+      origin,
+      at: new Date(),
+      roles: decision.roles,
+      previousRoles: current,
+    });
+    return { changed: decision.roles, decision };
   }
 
   async delete(peer: PeerOrigin, login: string, reassignTo: string | null) {

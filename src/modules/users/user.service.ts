@@ -5,6 +5,7 @@ import type { HashFormat } from '../../config/config.js';
 import { AppError } from '../../shared/app-error.js';
 import type { ChangeOrigin, DomainEvents, MetaChange, UserEvent } from '../../shared/domain-events.js';
 import type { KeyedMutex } from '../../shared/keyed-mutex.js';
+import { replaceMetaValue } from './meta-rows.js';
 import { decodeCapabilities, encodeCapabilities, encodeMetaValue, metaValuesEqual } from './meta-codec.js';
 import { hashPassword } from './password-hasher.js';
 import { WpUserMeta } from './user-meta.entity.js';
@@ -225,7 +226,7 @@ export class UserService {
         ['locale', data.locale],
       ];
       for (const [key, value] of metaFields) {
-        if (value != null) await this.updateMetaRows(em, user.id, key, value);
+        if (value != null) await replaceMetaValue(em, user.id, key, value);
       }
       events.push({
         type: 'user.updated',
@@ -238,23 +239,6 @@ export class UserService {
       });
       return user;
     });
-  }
-
-  /** `update_user_meta` without a previous value: replace every row of the key, or add one. */
-  private async updateMetaRows(
-    em: EntityManager,
-    userId: string,
-    key: string,
-    value: string,
-  ): Promise<string[]> {
-    const rows = await em.find(WpUserMeta, { userId, metaKey: key }, { orderBy: { id: 'asc' } });
-    if (rows.length === 0) {
-      em.create(WpUserMeta, { userId, metaKey: key, metaValue: value });
-      return [];
-    }
-    const previous = rows.map((r) => r.metaValue ?? '');
-    for (const row of rows) row.metaValue = value;
-    return previous;
   }
 
   async delete(
@@ -306,8 +290,8 @@ export class UserService {
     return this.inTransaction(async (em, events) => {
       const user = await this.resolve(ref, em);
       const previousRoles = await this.rolesOf(user.id, em);
-      await this.updateMetaRows(em, user.id, this.capabilitiesKey, encodeCapabilities(unique));
-      await this.updateMetaRows(em, user.id, this.userLevelKey, String(userLevelFromRoles(unique)));
+      await replaceMetaValue(em, user.id, this.capabilitiesKey, encodeCapabilities(unique));
+      await replaceMetaValue(em, user.id, this.userLevelKey, String(userLevelFromRoles(unique)));
       events.push({
         type: 'user.roles_changed',
         userId: user.id,
