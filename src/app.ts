@@ -18,7 +18,7 @@ import { SettingsStore } from './modules/security/settings.store.js';
 import { PingService } from './modules/sites/ping.service.js';
 import { SiteService } from './modules/sites/site.service.js';
 import { UserSyncService } from './modules/users/user-sync.service.js';
-import { keysConfigured } from './modules/security/security.settings.js';
+import { envelopeKeys } from './modules/security/security.settings.js';
 import { PeerClient } from './protocol/peer-client.js';
 import { defaultHandlers } from './protocol/receiver/handlers/registry.js';
 import { PeerReceiver } from './protocol/receiver/peer-receiver.js';
@@ -91,15 +91,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const locks = new KeyedMutex();
   const tokens = new TokenStore(orm);
   const sites = new SiteService(orm, activity);
-  const currentKeys = async () => {
-    const s = await security.effective();
-    return keysConfigured(s) ? { aesKey: s.aesKey, hmacKey: s.hmacKey } : null;
-  };
+  const currentKeys = async () => envelopeKeys(await security.effective());
   const outbox = new OutboxWriter({
-    keys: async (em) => {
-      const s = await security.get(em);
-      return keysConfigured(s) ? { aesKey: s.aesKey, hmacKey: s.hmacKey } : null;
-    },
+    keys: async (em) => envelopeKeys(await security.get(em)),
     sites: async (em) =>
       (await sites.all(em)).map((site) => ({
         id: site.id,
@@ -175,7 +169,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       settings: async () => {
         const s = await security.effective();
         return {
-          keys: keysConfigured(s) ? { aesKey: s.aesKey, hmacKey: s.hmacKey } : null,
+          keys: envelopeKeys(s),
           tokenExpiry: s.tokenExpiry,
           whitelist: s.whitelistRanges,
           trustedProxies: s.trustedProxyRanges,

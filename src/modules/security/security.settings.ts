@@ -35,6 +35,11 @@ export function keysConfigured(s: SecuritySettings): boolean {
   return s.aesKey !== '' && s.hmacKey !== '';
 }
 
+/** The envelope keys, or null while either is missing (the peer module is then off). */
+export function envelopeKeys(s: SecuritySettings): { aesKey: string; hmacKey: string } | null {
+  return keysConfigured(s) ? { aesKey: s.aesKey, hmacKey: s.hmacKey } : null;
+}
+
 /**
  * Shows that a key is set without revealing any of it: its length and a short fingerprint, so an
  * admin can check that two sites hold the same key.
