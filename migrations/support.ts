@@ -10,7 +10,8 @@ export type TableEntity =
   | 'Nonce'
   | 'ActivityLogEntry'
   | 'Delivery'
-  | 'DeliveryAttempt';
+  | 'DeliveryAttempt'
+  | 'Receipt';
 
 /**
  * The prefixed table name of an entity, read from the ORM's metadata so that migrations follow the

@@ -25,6 +25,7 @@ import { PeerReceiver } from './protocol/receiver/peer-receiver.js';
 import { registerPeerRoutes } from './protocol/receiver/peer.routes.js';
 import { RateLimiter } from './protocol/receiver/rate-limiter.js';
 import { TokenStore } from './protocol/receiver/token.store.js';
+import { ReceiptStore } from './protocol/receiver/receipt.store.js';
 import type { ReceiverHooks } from './protocol/receiver/types.js';
 import { KeyedMutex } from './shared/keyed-mutex.js';
 import { loadUserSnapshot } from './modules/users/user-snapshot.js';
@@ -90,6 +91,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const peerClient = new PeerClient({ publicUrl: config.publicUrl });
   const locks = new KeyedMutex();
   const tokens = new TokenStore(orm);
+  const receipts = new ReceiptStore(orm);
   const sites = new SiteService(orm, activity);
   const currentKeys = async () => envelopeKeys(await security.effective());
   const outbox = new OutboxWriter({
@@ -187,6 +189,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
         locks,
         sqlBatches: config.database.kind !== 'sqlite',
       }),
+      receipts,
       log: (entry) => activity.record(entry),
       publicUrl: config.publicUrl,
       hooks: options.hooks?.receiver,
@@ -209,6 +212,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
 
   const tokenCleanup = setInterval(() => {
     tokens.cleanup().catch((err: unknown) => logger.warn({ err }, 'token cleanup failed'));
+    receipts.cleanup().catch((err: unknown) => logger.warn({ err }, 'receipt cleanup failed'));
   }, 3600_000);
   tokenCleanup.unref();
   const handler = fastifyApolloHandler(apollo, {

@@ -91,6 +91,11 @@ export interface ReceiverDeps {
     ): Promise<'ok' | 'missing' | 'unknown' | 'expired' | 'replayed' | 'method_mismatch'>;
   };
   readonly users: PeerUserWriter;
+  /** Applied POST bundles, by digest: a resent bundle is answered but not applied again. */
+  readonly receipts?: {
+    seen(digest: string): Promise<boolean>;
+    remember(digest: string): Promise<void>;
+  };
   log(entry: ReceiverLogEntry): void;
   /** Our home URL, as remote sites know it. */
   readonly publicUrl: string;
