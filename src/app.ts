@@ -12,6 +12,7 @@ import { attachGraphQLWebSocket } from './graphql/websocket.js';
 import { registerOpsRoutes } from './http/ops.routes.js';
 import { registerPlayground } from './http/playground.js';
 import { ActivityLogService } from './modules/activity-log/activity-log.service.js';
+import { AdminAudit } from './modules/admin-auth/admin-audit.js';
 import { AdminAuthService, bearerSecret } from './modules/admin-auth/admin-auth.service.js';
 import { SecurityService } from './modules/security/security.service.js';
 import { SettingsStore } from './modules/security/settings.store.js';
@@ -36,7 +37,10 @@ import type { AppServices } from './services.js';
 import { DomainEvents } from './shared/domain-events.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { AppMetrics } from './shared/metrics.js';
-import { createMemoryPubSub } from './shared/pubsub.js';
+import { createMemoryPubSub, createRedisPubSub, type AppPubSub } from './shared/pubsub.js';
+import { ActivityLogPolicy } from './modules/activity-log/activity-log.policy.js';
+import { ActivityLogRepository } from './modules/activity-log/activity-log.repository.js';
+import { publishActivity, publishDelivery } from './modules/activity-log/activity-stream.js';
 
 export interface CreateAppOptions {
   readonly logger?: Logger;
@@ -81,12 +85,19 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   }
 
   const metrics = new AppMetrics({ defaultMetrics: options.defaultMetrics ?? false });
-  const pubsub = createMemoryPubSub();
+  const pubsub: AppPubSub = config.redisUrl
+    ? createRedisPubSub(config.redisUrl, pubsubNamespace(config), (err) =>
+        logger.warn({ err: err.message }, 'redis pub/sub error'),
+      )
+    : createMemoryPubSub();
   const events = new DomainEvents((err, event) =>
     logger.error({ err, event: event.type }, 'event handler failed'),
   );
   const activity = new ActivityLogService(orm, logger);
   const settings = new SettingsStore(orm);
+  const activityLog = new ActivityLogRepository(orm);
+  const logPolicy = new ActivityLogPolicy({ settings, activity, repository: activityLog, logger });
+  activity.onLogged((entries) => publishActivity(pubsub, entries));
   const security = new SecurityService(settings, activity);
   const peerClient = new PeerClient({ publicUrl: config.publicUrl });
   const locks = new KeyedMutex();
@@ -119,6 +130,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     skipLocked: config.database.kind !== 'sqlite',
     policy: options.retryPolicy,
     leaseMs: config.outboxLeaseSeconds * 1000,
+    onSettled: (settlement) => publishDelivery(pubsub, settlement),
   });
 
   const services: AppServices = {
@@ -129,7 +141,10 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     events,
     pubsub,
     adminAuth: new AdminAuthService(config.adminToken),
+    adminAudit: new AdminAudit(activity),
     activity,
+    activityLog,
+    logPolicy,
     settings,
     security,
     sites,
@@ -209,6 +224,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   events.onCommitted(() => relay.wake());
   if (options.relay ?? true) relay.start();
+  logPolicy.start();
 
   const tokenCleanup = setInterval(() => {
     tokens.cleanup().catch((err: unknown) => logger.warn({ err }, 'token cleanup failed'));
@@ -218,10 +234,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const handler = fastifyApolloHandler(apollo, {
     context: async (request) => {
       const ctx = createRequestContext(services, null);
-      const admin = await services.adminAuth.authenticate(
-        ctx.em,
-        bearerSecret(request.headers.authorization),
-      );
+      const secret = bearerSecret(request.headers.authorization);
+      const admin = await services.adminAuth.authenticate(ctx.em, secret);
+      services.adminAudit.noteAccess(admin, secret !== null, 'http', request.ip);
       return { ...ctx, admin };
     },
   });
@@ -248,6 +263,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       closed = true;
       clearInterval(tokenCleanup);
       await relay.stop();
+      await logPolicy.stop();
       await apollo.stop(); // drains HTTP and closes WebSockets
       await fastify.close();
       await activity.close();
@@ -255,4 +271,10 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       await orm.close(true);
     },
   };
+}
+
+/** Redis channels of one deployment: its database and table prefix. */
+function pubsubNamespace(config: AppConfig): string {
+  const db = config.database;
+  return `rus:${db.kind}:${db.host ?? ''}:${db.port ?? ''}:${db.dbName}:${config.tablePrefix}`;
 }

@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type AuthChecker } from 'type-graphql';
+import { ActivityLogResolver } from '../modules/activity-log/activity-log.resolver.js';
 import { AdminAuthResolver } from '../modules/admin-auth/admin-auth.resolver.js';
 import { DeliveryResolver } from '../modules/deliveries/delivery.resolver.js';
 import { SecurityResolver } from '../modules/security/security.resolver.js';
@@ -16,6 +17,7 @@ export const RESOLVERS = [
   SiteResolver,
   SecurityResolver,
   DeliveryResolver,
+  ActivityLogResolver,
 ] as const;
 
 /** Every operation needs an authenticated admin unless its resolver is explicitly public. */
