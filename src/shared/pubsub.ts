@@ -84,18 +84,16 @@ export function createRedisPubSub(url: string, namespace: string, onError: (err:
   const subscriber = new Redis(url, options);
   publisher.on('error', onError);
   subscriber.on('error', onError);
-  const redis = new RedisPubSub({
-    publisher,
-    subscriber,
-    triggerTransform: (trigger) => `${namespace}:${String(trigger)}`,
-  });
+  const redis = new RedisPubSub({ publisher, subscriber });
+  // The library's triggerTransform applies to subscribing only, so channels are named here.
+  const channel = (topic: string): string => `${namespace}:${topic}`;
   const publish = (topic: string, payload: unknown): void => {
-    redis.publish(topic, payload).catch(onError);
+    redis.publish(channel(topic), payload).catch(onError);
   };
   return {
     publish: (topic: string, ...args: unknown[]) => publish(topic, args[0]),
     subscribe: (topic: string) =>
-      redis.asyncIterableIterator<unknown>(topic) as AsyncIterableIterator<unknown>,
+      redis.asyncIterableIterator<unknown>(channel(topic)) as AsyncIterableIterator<unknown>,
     publishTyped(topic, payload) {
       publish(topic, payload);
     },

@@ -18,9 +18,9 @@ export interface ActivityLogQuery {
   readonly search?: string | null;
 }
 
-/** `%`, `_` and `\` taken literally in a LIKE pattern. */
+/** `%`, `_` and `!` taken literally in a LIKE pattern (`!` escapes: `\\` means different things in MySQL and SQLite). */
 function likeLiteral(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+  return text.replace(/[!%_]/g, (c) => `!${c}`);
 }
 
 /** Queries and bulk deletes of `{prefix}wprus_logs`. */
@@ -56,7 +56,7 @@ export class ActivityLogRepository {
       qb.where('timestamp', '<=', Math.floor(until / 1000)).where((w) => {
         void w.whereNull('logged_at_ms').orWhere('logged_at_ms', '<', until);
       });
-    if (q.search) qb.whereRaw(`message like ? escape '\\'`, [`%${likeLiteral(q.search)}%`]);
+    if (q.search) qb.whereRaw(`message like ? escape '!'`, [`%${likeLiteral(q.search)}%`]);
     return qb;
   }
 
