@@ -38,7 +38,7 @@ export function collect<T = Record<string, unknown>>(
     { query, variables },
     {
       next: (value) => {
-        if (value.data) sub.values.push(value.data as T);
+        if (value.data) sub.values.push(value.data);
         else sub.failure = value.errors;
       },
       error: (err) => (sub.failure = err),
