@@ -9,6 +9,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<SuiteResult> }>> = {
   crypto: () => import('./suites/crypto.bench.js'),
   incoming: () => import('./suites/incoming.bench.js'),
   outgoing: () => import('./suites/outgoing.bench.js'),
+  subscriptions: () => import('./suites/subscriptions.bench.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

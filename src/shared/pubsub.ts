@@ -1,4 +1,3 @@
-import { createPubSub } from '@graphql-yoga/subscription';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { Redis } from 'ioredis';
 import type { PubSub } from 'type-graphql';
@@ -56,46 +55,132 @@ export type Topic = keyof TopicPayloads;
 
 export interface AppPubSub extends PubSub {
   publishTyped<T extends Topic>(topic: T, payload: TopicPayloads[T]): void;
+  /**
+   * The payloads of a topic that `accepts` lets through. The predicate runs synchronously as each
+   * payload is dispatched, so a payload a subscriber does not want costs one function call: no
+   * queueing, no promise, no GraphQL execution.
+   */
+  subscribeWhere<T extends Topic>(
+    topic: T,
+    accepts: (payload: TopicPayloads[T]) => boolean,
+  ): AsyncIterableIterator<TopicPayloads[T]>;
   close(): Promise<void>;
+}
+
+/** Payloads a subscriber has not consumed yet, at most; the oldest are dropped beyond (a stalled client). */
+const MAX_QUEUED = 10_000;
+
+interface Listener {
+  accepts(payload: unknown): boolean;
+  push(payload: unknown): void;
+}
+
+/** This instance's subscribers, per topic: dispatch filters each payload once per subscriber. */
+class TopicHub {
+  private readonly listeners = new Map<string, Set<Listener>>();
+
+  dispatch(topic: string, payload: unknown): void {
+    const set = this.listeners.get(topic);
+    if (!set) return;
+    for (const listener of set) if (listener.accepts(payload)) listener.push(payload);
+  }
+
+  iterate<T>(topic: string, accepts: (payload: T) => boolean): AsyncIterableIterator<T> {
+    const queue: T[] = [];
+    let waiting: ((result: IteratorResult<T>) => void) | null = null;
+    let done = false;
+    const set = this.listeners.get(topic) ?? new Set<Listener>();
+    this.listeners.set(topic, set);
+    const listener: Listener = {
+      accepts: accepts,
+      push: (payload) => {
+        if (waiting) {
+          const resolve = waiting;
+          waiting = null;
+          resolve({ value: payload as T, done: false });
+          return;
+        }
+        queue.push(payload as T);
+        if (queue.length > MAX_QUEUED) queue.shift();
+      },
+    };
+    set.add(listener);
+    const finish = (): Promise<IteratorResult<T>> => {
+      done = true;
+      set.delete(listener);
+      queue.length = 0;
+      waiting?.({ value: undefined, done: true });
+      waiting = null;
+      return Promise.resolve({ value: undefined, done: true });
+    };
+    const iterator: AsyncIterableIterator<T> = {
+      next: () => {
+        if (done) return Promise.resolve({ value: undefined, done: true });
+        const value = queue.shift();
+        if (value !== undefined) return Promise.resolve({ value, done: false });
+        return new Promise((resolve) => (waiting = resolve));
+      },
+      return: finish,
+      throw: (err: unknown) => {
+        void finish();
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
 }
 
 /** In-process pub/sub (one instance). */
 export function createMemoryPubSub(): AppPubSub {
-  const inner = createPubSub();
+  const hub = new TopicHub();
   return {
-    publish: (topic: string, ...args: unknown[]) =>
-      (inner.publish as (t: string, ...a: unknown[]) => void)(topic, ...args),
-    subscribe: (topic: string) => inner.subscribe(topic as never),
-    publishTyped(topic, payload) {
-      (inner.publish as (t: string, p: unknown) => void)(topic, payload);
-    },
+    publish: (topic: string, ...args: unknown[]) => hub.dispatch(topic, args[0]),
+    subscribe: (topic: string) => hub.iterate(topic, () => true),
+    publishTyped: (topic, payload) => hub.dispatch(topic, payload),
+    subscribeWhere: (topic, accepts) => hub.iterate(topic, accepts),
     close: () => Promise.resolve(),
   };
 }
 
 /**
- * Pub/sub over Redis, so that an event on one instance reaches subscribers on every instance.
- * Channels are namespaced (by table prefix and database) so that separate deployments sharing one
- * Redis never see each other's events. Every payload is plain JSON.
+ * Pub/sub over Redis, so that an event on one instance reaches subscribers on every instance: one
+ * Redis subscription per topic and instance, fanned out to the local subscribers by the hub.
+ * Channels are namespaced (database and table prefix), so separate deployments sharing one Redis
+ * never see each other's events. Every payload is plain JSON.
  */
 export function createRedisPubSub(url: string, namespace: string, onError: (err: Error) => void): AppPubSub {
-  const options = { maxRetriesPerRequest: null, lazyConnect: false };
+  const options = { maxRetriesPerRequest: null };
   const publisher = new Redis(url, options);
   const subscriber = new Redis(url, options);
   publisher.on('error', onError);
   subscriber.on('error', onError);
   const redis = new RedisPubSub({ publisher, subscriber });
-  // The library's triggerTransform applies to subscribing only, so channels are named here.
+  const hub = new TopicHub();
   const channel = (topic: string): string => `${namespace}:${topic}`;
+  const joined = new Map<string, Promise<number>>();
+  const join = (topic: string): void => {
+    if (joined.has(topic)) return;
+    const subscription = redis.subscribe(channel(topic), (payload: unknown) => hub.dispatch(topic, payload));
+    subscription.catch((err: unknown) => {
+      joined.delete(topic);
+      onError(err instanceof Error ? err : new Error(String(err)));
+    });
+    joined.set(topic, subscription);
+  };
   const publish = (topic: string, payload: unknown): void => {
     redis.publish(channel(topic), payload).catch(onError);
   };
   return {
     publish: (topic: string, ...args: unknown[]) => publish(topic, args[0]),
-    subscribe: (topic: string) =>
-      redis.asyncIterableIterator<unknown>(channel(topic)) as AsyncIterableIterator<unknown>,
-    publishTyped(topic, payload) {
-      publish(topic, payload);
+    subscribe: (topic: string) => {
+      join(topic);
+      return hub.iterate(topic, () => true);
+    },
+    publishTyped: (topic, payload) => publish(topic, payload),
+    subscribeWhere: (topic, accepts) => {
+      join(topic);
+      return hub.iterate(topic, accepts);
     },
     async close() {
       await redis.close();

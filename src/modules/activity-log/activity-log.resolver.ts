@@ -1,4 +1,15 @@
-import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+  type SubscribeResolverData,
+} from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { decodeCursor, encodeCursor, MAX_PAGE_SIZE } from '../../graphql/relay.js';
 import { AppError } from '../../shared/app-error.js';
@@ -116,14 +127,13 @@ export class ActivityLogResolver {
   }
 
   @Subscription(() => ActivityLogEntryNode, {
-    topics: 'activity.logged',
-    filter: ({
-      payload,
+    subscribe: ({
       args,
-    }: {
-      payload: ActivityLoggedPayload;
-      args: { filter?: ActivityLogFilter | null };
-    }) => matchesActivity(payload, args.filter),
+      context,
+    }: SubscribeResolverData<unknown, { filter?: ActivityLogFilter | null }, GraphQLContext>) =>
+      context.app.pubsub.subscribeWhere('activity.logged', (payload) =>
+        matchesActivity(payload, args.filter),
+      ),
     description:
       'Streams activity entries once they are stored, on every instance (with REDIS_URL). The filter is applied before any GraphQL execution.',
   })

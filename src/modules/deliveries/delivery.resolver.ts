@@ -12,6 +12,7 @@ import {
   Resolver,
   Root,
   Subscription,
+  type SubscribeResolverData,
 } from 'type-graphql';
 import type { DeliveryUpdatedPayload } from '../../shared/pubsub.js';
 import type { GraphQLContext } from '../../graphql/context.js';
@@ -155,17 +156,17 @@ export class DeliveryResolver {
   }
 
   @Subscription(() => DeliveryUpdateNode, {
-    topics: 'delivery.updated',
-    filter: ({
-      payload,
+    subscribe: ({
       args,
-    }: {
-      payload: DeliveryUpdatedPayload;
-      args: { filter?: DeliveryFilter | null };
-    }) =>
-      (!args.filter?.status || String(args.filter.status) === payload.status) &&
-      (!args.filter?.siteId || args.filter.siteId === payload.siteId) &&
-      (!args.filter?.login || args.filter.login === payload.login),
+      context,
+    }: SubscribeResolverData<unknown, { filter?: DeliveryFilter | null }, GraphQLContext>) =>
+      context.app.pubsub.subscribeWhere(
+        'delivery.updated',
+        (payload) =>
+          (!args.filter?.status || String(args.filter.status) === payload.status) &&
+          (!args.filter?.siteId || args.filter.siteId === payload.siteId) &&
+          (!args.filter?.login || args.filter.login === payload.login),
+      ),
     description:
       'Streams delivery state changes (attempt recorded, retry requested) on every instance. The filter is applied before any GraphQL execution.',
   })
