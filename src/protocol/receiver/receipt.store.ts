@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { Knex } from '@mikro-orm/knex';
 import type { SqlOrm } from '../../db/types.js';
+import { GroupBatcher } from '../../shared/group-batcher.js';
 import { Receipt } from './receipt.entity.js';
 import { unixNow } from './token.store.js';
 
@@ -16,21 +18,42 @@ export function bundleDigest(bundle: string): string {
  * can only cause a repeat, never a loss.
  */
 export class ReceiptStore {
-  constructor(private readonly orm: SqlOrm) {}
+  private readonly table: string;
+  // Concurrent requests share one lookup and one INSERT (the hot path of every incoming POST).
+  private readonly lookups = new GroupBatcher<string, boolean>((digests) => this.lookup(digests));
+  private readonly inserts = new GroupBatcher<string, void>((digests) => this.insert(digests));
 
-  async seen(digest: string): Promise<boolean> {
-    const count = await this.orm.em.fork().count(Receipt, { digest });
-    return count > 0;
+  constructor(private readonly orm: SqlOrm) {
+    this.table = orm.getMetadata().get(Receipt.name).tableName;
   }
 
-  async remember(digest: string): Promise<void> {
-    await this.orm.em
-      .fork()
-      .getConnection()
-      .getKnex()(this.orm.getMetadata().get(Receipt.name).tableName)
-      .insert({ digest, received_at: unixNow() })
+  private get knex(): Knex {
+    return this.orm.em.getConnection().getKnex();
+  }
+
+  seen(digest: string): Promise<boolean> {
+    return this.lookups.submit(digest);
+  }
+
+  remember(digest: string): Promise<void> {
+    return this.inserts.submit(digest);
+  }
+
+  private async lookup(digests: readonly string[]): Promise<boolean[]> {
+    const rows = await this.knex<{ digest: string }>(this.table)
+      .select('digest')
+      .whereIn('digest', [...new Set(digests)]);
+    const found = new Set(rows.map((r) => r.digest));
+    return digests.map((d) => found.has(d));
+  }
+
+  private async insert(digests: readonly string[]): Promise<void[]> {
+    const now = unixNow();
+    await this.knex(this.table)
+      .insert([...new Set(digests)].map((digest) => ({ digest, received_at: now })))
       .onConflict('digest')
       .ignore();
+    return digests.map(() => undefined);
   }
 
   async cleanup(maxAgeSeconds = RECEIPT_RETENTION_SECONDS): Promise<number> {

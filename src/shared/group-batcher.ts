@@ -1,0 +1,34 @@
+/**
+ * Group commit for independent lookups or writes: a lone item runs at once; items arriving while a
+ * batch is running go together in the next one (one statement for many requests under load).
+ */
+export class GroupBatcher<I, O> {
+  private pending: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
+  private running = false;
+
+  constructor(
+    private readonly run: (items: readonly I[]) => Promise<readonly O[]>,
+    private readonly maxBatch = 500,
+  ) {}
+
+  submit(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.pending.push({ item, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, this.maxBatch);
+      try {
+        const out = await this.run(batch.map((b) => b.item));
+        batch.forEach((b, i) => b.resolve(out[i] as O));
+      } catch (err) {
+        for (const b of batch) b.reject(err);
+      }
+    }
+    this.running = false;
+  }
+}
