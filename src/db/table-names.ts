@@ -12,6 +12,8 @@ export const BASE_TABLE_NAMES = {
   ActivityLogEntry: 'wprus_logs',
   Delivery: 'wprus_outbox',
   DeliveryAttempt: 'wprus_delivery_attempts',
+  Session: 'wprus_sessions',
+  AsyncFlow: 'wprus_async_flows',
 } as const satisfies Record<string, string>;
 
 /** WordPress core tables: adopted when present, never dropped or altered. */

@@ -1,4 +1,5 @@
 import type { ActionKey } from '../actions.js';
+import { callbackRedirect } from '../browser-actions.js';
 import {
   decodePayload,
   decryptBundle,
@@ -11,7 +12,7 @@ import { clientIp, isAllowed } from '../ip-allowlist.js';
 import type { HandlerRegistry } from './handlers/registry.js';
 import { tokenRequestSchema } from './payload-schemas.js';
 import { handlePing } from './ping.js';
-import type { PeerReply, PeerRequest, ReceiverDeps, ReceiverSettings } from './types.js';
+import type { IncomingSite, PeerReply, PeerRequest, ReceiverDeps, ReceiverSettings } from './types.js';
 
 const EMPTY: PeerReply = { kind: 'empty' };
 
@@ -133,7 +134,17 @@ export class PeerReceiver {
     const origin = typeof merged['base_url'] === 'string' ? merged['base_url'] : '';
     const login = typeof merged['username'] === 'string' ? merged['username'] : null;
     const isPing = merged['ping'] !== undefined && merged['ping'] !== null;
-    const refuse = (reason: string, cause: string): PeerReply => {
+    const data = handler.source === 'post' ? postData : handler.source === 'get' ? getData : merged;
+    // A browser in a redirect chain (§6.9) must be sent on, whatever happens here.
+    const callback =
+      (action === 'login' || action === 'logout') && fields.mode === 'get' && !isPing && data
+        ? data['callback_url']
+        : undefined;
+    const exit = (site: IncomingSite | null, setCookie?: readonly string[]): Promise<PeerReply> =>
+      callback === undefined
+        ? Promise.resolve(setCookie ? { kind: 'empty', setCookie } : EMPTY)
+        : this.redirectBack(action, callback, origin, site, settings, login, remoteIp, setCookie);
+    const refuse = async (reason: string, cause: string): Promise<PeerReply> => {
       const message = `${reason}${origin ? ` - ${origin}` : ''}`;
       this.deps.log({ ...base, type: 'alert', message, login, cause });
       if (isPing)
@@ -144,7 +155,7 @@ export class PeerReceiver {
             { escapeUnicode: true },
           ),
         };
-      return EMPTY;
+      return exit(null);
     };
 
     const tokenCheck = await this.deps.tokens.validate(fields.token, fields.mode);
@@ -165,7 +176,6 @@ export class PeerReceiver {
 
     if (isPing) return handlePing(this.deps, settings, action, postData, remoteIp);
 
-    const data = handler.source === 'post' ? postData : handler.source === 'get' ? getData : merged;
     if (
       !data ||
       typeof data['username'] !== 'string' ||
@@ -181,7 +191,7 @@ export class PeerReceiver {
         cause: 'invalid_payload',
         data: { detail: 'username and base_url are required' },
       });
-      return EMPTY;
+      return exit(null);
     }
     const site = await this.deps.findSite(data['base_url'], action, 'incoming', settings.strictSiteMatching);
     if (!site) {
@@ -194,7 +204,7 @@ export class PeerReceiver {
         siteId: known?.id ?? null,
         cause: known ? 'action_disabled' : 'unknown_site',
       });
-      return EMPTY;
+      return exit(known);
     }
     let payload: JsonObject | null = data;
     if (this.deps.hooks?.incomingData) payload = await this.deps.hooks.incomingData(action, data, site);
@@ -208,12 +218,74 @@ export class PeerReceiver {
         outcome: 'dropped',
         cause: 'filtered',
       });
-      return EMPTY;
+      return exit(site);
     }
     await this.deps.hooks?.beforeHandle?.(action, payload, site);
-    await handler.handle({ action, data: payload, site, remoteIp, deps: this.deps });
+    const result = await handler.handle({
+      action,
+      data: payload,
+      site,
+      remoteIp,
+      deps: this.deps,
+      mode: fields.mode,
+      request: req,
+      settings,
+    });
     await this.deps.hooks?.afterHandle?.(action, payload, site, 'handled');
-    return EMPTY;
+    return exit(site, result?.setCookie);
+  }
+
+  /**
+   * The 303 that sends a browser back along its redirect chain: to `callback_url` when it belongs to
+   * the sending site, else to that site's own URL (never elsewhere: the plugin's open redirect, Q26).
+   * With no known sender there is nowhere safe to go: the answer is then the plugin's empty 200.
+   */
+  private async redirectBack(
+    action: ActionKey,
+    callback: unknown,
+    origin: string,
+    matched: IncomingSite | null,
+    settings: ReceiverSettings,
+    login: string | null,
+    remoteIp: string,
+    setCookie?: readonly string[],
+  ): Promise<PeerReply> {
+    const site =
+      matched ??
+      (origin ? await this.deps.findSite(origin, null, 'incoming', settings.strictSiteMatching) : null);
+    const base = { event: 'incoming.redirect', action, direction: 'incoming' as const, login, remoteIp };
+    if (!site) {
+      this.deps.log({
+        ...base,
+        type: 'alert',
+        message: `Not following callback_url of a ${action} request: the sender ${origin || '(unknown)'} is not a configured site.`,
+        outcome: 'refused',
+        cause: 'callback_unknown_site',
+      });
+      return setCookie ? { kind: 'empty', setCookie } : EMPTY;
+    }
+    const decision = callbackRedirect(callback, site.url);
+    if (!decision.accepted) {
+      this.deps.log({
+        ...base,
+        type: 'alert',
+        message: `Refused to redirect to callback_url of a ${action} request from ${site.url} (${decision.reason}): sent the browser to the site instead.`,
+        siteId: site.id,
+        outcome: 'refused',
+        cause: 'callback_refused',
+        data: { callback_url: typeof callback === 'string' ? callback.slice(0, 300) : null },
+      });
+    } else if (decision.repairedPort) {
+      this.deps.log({
+        ...base,
+        type: 'info',
+        message: `callback_url of a ${action} request from ${site.url} had no port: used the site's port.`,
+        siteId: site.id,
+        outcome: 'repaired',
+        cause: 'callback_port_repaired',
+      });
+    }
+    return { kind: 'redirect', location: decision.location, ...(setCookie ? { setCookie } : {}) };
   }
 
   private remoteIp(req: PeerRequest, settings: ReceiverSettings): string {
