@@ -9,6 +9,8 @@ body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:c
 main{width:100%;max-width:22rem;background:#fff;border:1px solid #c3c4c7;border-radius:.5rem;padding:1.75rem 1.5rem;box-shadow:0 1px 3px rgba(0,0,0,.08)}
 h1{font-size:1.4rem;margin:0 0 1.25rem}
 p{line-height:1.5;margin:0 0 1rem}
+form{margin:0 0 1rem}
+main>:last-child{margin-bottom:0}
 label{display:block;font-weight:600;margin:0 0 .35rem}
 input[type=text],input[type=password]{display:block;width:100%;font:inherit;padding:.55rem .65rem;border:1px solid #8c8f94;border-radius:.25rem;margin:0 0 1rem}
 input[aria-invalid=true]{border-color:#b32d2e}

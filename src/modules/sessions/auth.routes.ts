@@ -84,13 +84,11 @@ export async function registerAuthRoutes(fastify: FastifyInstance, o: AuthRoutes
     }
   };
 
-  const pageHeaders = async (
-    reply: FastifyReply,
-    framed: readonly AsyncUrl[] = [],
-  ): Promise<FastifyReply> => {
+  /** Sets the headers of an HTML page (returns nothing: a FastifyReply is thenable, never await it). */
+  const pageHeaders = async (reply: FastifyReply, framed: readonly AsyncUrl[] = []): Promise<void> => {
     const sites = await o.siteOrigins();
     const frames = [...new Set(framed.map((u) => new URL(u.url).origin))];
-    return reply
+    void reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-store')
       .header('x-content-type-options', 'nosniff')
