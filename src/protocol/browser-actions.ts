@@ -4,6 +4,7 @@
  * receiver may send the browser back to.
  */
 import type { JsonObject } from './envelope.js';
+import { encodeWprusQuery } from './form-body.js';
 
 export const BROWSER_ACTIONS = ['login', 'logout'] as const;
 export type BrowserAction = (typeof BROWSER_ACTIONS)[number];
@@ -35,14 +36,6 @@ export function logoutPayload(username: string, baseUrl: string): JsonObject {
   return { username, base_url: baseUrl };
 }
 
-/** PHP's `rawurlencode`: everything but `A-Z a-z 0-9 - _ . ~` is percent-encoded. */
-export function rawurlencode(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
-
 /**
  * `trailingslashit(url) . 'wprus/' . action . '/?wprusdata=…&token=…'`, each value rawurlencoded, as
  * the plugin builds it (`add_query_arg` does not encode again).
@@ -53,7 +46,7 @@ export function asyncActionUrl(
   bundle: string,
   token: string,
 ): string {
-  return `${siteUrl.replace(/\/+$/, '')}/wprus/${action}/?wprusdata=${rawurlencode(bundle)}&token=${rawurlencode(token)}`;
+  return `${siteUrl.replace(/\/+$/, '')}/wprus/${action}/?${encodeWprusQuery({ wprusdata: bundle, token })}`;
 }
 
 export type CallbackDecision =
