@@ -237,8 +237,9 @@ export class PeerReceiver {
 
   /**
    * The 303 that sends a browser back along its redirect chain: to `callback_url` when it belongs to
-   * the sending site, else to that site's own URL (never elsewhere: the plugin's open redirect, Q26).
-   * With no known sender there is nowhere safe to go: the answer is then the plugin's empty 200.
+   * the sending site, else to that site's own URL — never elsewhere (the plugin's open redirect, Q26).
+   * A sender that is not configured here is still a holder of the federation's keys (the bundle's MAC
+   * proves it): its own `base_url` then stands for the site (§14), so its chain goes on.
    */
   private async redirectBack(
     action: ActionKey,
@@ -254,23 +255,24 @@ export class PeerReceiver {
       matched ??
       (origin ? await this.deps.findSite(origin, null, 'incoming', settings.strictSiteMatching) : null);
     const base = { event: 'incoming.redirect', action, direction: 'incoming' as const, login, remoteIp };
-    if (!site) {
+    const siteUrl = site?.url ?? (/^https?:\/\//i.test(origin) ? origin : null);
+    if (siteUrl === null) {
       this.deps.log({
         ...base,
         type: 'alert',
-        message: `Not following callback_url of a ${action} request: the sender ${origin || '(unknown)'} is not a configured site.`,
+        message: `Not following callback_url of a ${action} request: the sender's base_url ${origin || '(none)'} is not a URL.`,
         outcome: 'refused',
         cause: 'callback_unknown_site',
       });
       return setCookie ? { kind: 'empty', setCookie } : EMPTY;
     }
-    const decision = callbackRedirect(callback, site.url);
+    const decision = callbackRedirect(callback, siteUrl);
     if (!decision.accepted) {
       this.deps.log({
         ...base,
         type: 'alert',
-        message: `Refused to redirect to callback_url of a ${action} request from ${site.url} (${decision.reason}): sent the browser to the site instead.`,
-        siteId: site.id,
+        message: `Refused to redirect to callback_url of a ${action} request from ${siteUrl} (${decision.reason}): sent the browser to the site instead.`,
+        siteId: site?.id ?? null,
         outcome: 'refused',
         cause: 'callback_refused',
         data: { callback_url: typeof callback === 'string' ? callback.slice(0, 300) : null },
@@ -279,8 +281,8 @@ export class PeerReceiver {
       this.deps.log({
         ...base,
         type: 'info',
-        message: `callback_url of a ${action} request from ${site.url} had no port: used the site's port.`,
-        siteId: site.id,
+        message: `callback_url of a ${action} request from ${siteUrl} had no port: used the site's port.`,
+        siteId: site?.id ?? null,
         outcome: 'repaired',
         cause: 'callback_port_repaired',
       });
