@@ -316,7 +316,8 @@ export async function registerAuthRoutes(fastify: FastifyInstance, o: AuthRoutes
       });
     });
     for (const p of o.prefixes) {
-      scope.get(`${p}/login`, loginPage);
+      // No automatic HEAD: a HEAD (a link checker, a prefetch) would take a step of the browser's flow.
+      scope.get(`${p}/login`, { exposeHeadRoute: false }, loginPage);
       scope.post(`${p}/auth/login`, { bodyLimit: FORM_LIMIT }, signIn);
       scope.post(`${p}/auth/logout`, { bodyLimit: FORM_LIMIT }, signOut);
       scope.get(`${p}/auth/session`, session);
