@@ -4,6 +4,14 @@ import { AppError } from '../../shared/app-error.js';
 import type { ActivityInput } from '../activity-log/activity-log.service.js';
 import type { AsyncActionService, AsyncUrl } from './async-actions.service.js';
 import { LOGIN_CSS, LOGIN_JS } from './auth-assets.js';
+import {
+  isSameOrigin,
+  localRedirect,
+  seeOther,
+  sendAuthError,
+  setPageHeaders,
+  wantsJson,
+} from './auth-http.js';
 import type { AsyncSummary, AuthService } from './auth.service.js';
 import { redirectPage, signedInPage, signInPage, type IframeBlock } from './login.page.js';
 import type { ResolvedSession, SessionService } from './session.service.js';
@@ -46,13 +54,6 @@ const signInBody = z.object({
 
 const outBody = z.object({ redirect_to: z.string().max(2048).optional() }).optional();
 
-function wantsJson(req: FastifyRequest): boolean {
-  const type = req.headers['content-type'] ?? '';
-  return (
-    type.startsWith('application/json') || (!type && (req.headers.accept ?? '').includes('application/json'))
-  );
-}
-
 /**
  * Browser auth over HTTP: the sign-in page (`GET /login`, also the page that performs the remote
  * login/logout), `POST /auth/login`, `POST /auth/logout` (forms or JSON) and `GET /auth/session`.
@@ -60,63 +61,12 @@ function wantsJson(req: FastifyRequest): boolean {
 export async function registerAuthRoutes(fastify: FastifyInstance, o: AuthRoutesOptions): Promise<void> {
   const publicOrigin = new URL(o.publicUrl).origin;
 
-  /** A local path to continue to after sign-in: same origin only, never `//host` (no open redirect). */
-  const safeRedirect = (value: unknown): string | null => {
-    if (typeof value !== 'string' || value === '') return null;
-    try {
-      const url = new URL(value, o.publicUrl);
-      if (url.origin !== publicOrigin || /^[/\\]{2}/.test(value.trim()) || /\p{Cc}/u.test(value)) return null;
-      return `${url.pathname}${url.search}${url.hash}`;
-    } catch {
-      return null;
-    }
-  };
-
-  /** Browsers send `Origin` on every POST: a form posted from another site is refused (CSRF). */
-  const sameOrigin = (req: FastifyRequest): boolean => {
-    const origin = req.headers.origin ?? req.headers.referer;
-    if (!origin) return true; // not a browser
-    try {
-      const url = new URL(origin);
-      return url.host === req.headers.host || url.origin === publicOrigin;
-    } catch {
-      return false;
-    }
-  };
-
-  /** Sets the headers of an HTML page (returns nothing: a FastifyReply is thenable, never await it). */
+  const safeRedirect = (value: unknown): string | null => localRedirect(value, o.publicUrl);
+  const sameOrigin = (req: FastifyRequest): boolean => isSameOrigin(req, o.publicUrl);
   const pageHeaders = async (reply: FastifyReply, framed: readonly AsyncUrl[] = []): Promise<void> => {
-    const sites = await o.siteOrigins();
-    const frames = [...new Set(framed.map((u) => new URL(u.url).origin))];
-    void reply
-      .type('text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .header('x-content-type-options', 'nosniff')
-      .header('referrer-policy', 'same-origin')
-      .header(
-        'content-security-policy',
-        [
-          "default-src 'none'",
-          "script-src 'self'",
-          "style-src 'self'",
-          "img-src 'self' data:",
-          `frame-src ${frames.length ? frames.join(' ') : "'none'"}`,
-          // A form's redirects count too: the silent redirect chain leaves for the sites.
-          `form-action 'self' ${sites.join(' ')}`.trim(),
-          "base-uri 'none'",
-          "frame-ancestors 'none'",
-        ].join('; '),
-      );
+    setPageHeaders(reply, [...new Set(framed.map((u) => new URL(u.url).origin))], await o.siteOrigins());
   };
-
-  const sendError = (reply: FastifyReply, error: AppError): FastifyReply => {
-    const retry = error.details?.['retryAfterSeconds'];
-    if (typeof retry === 'number') void reply.header('retry-after', String(retry));
-    return reply
-      .code(error.httpStatus)
-      .header('cache-control', 'no-store')
-      .send({ error: { code: error.code, message: error.message } });
-  };
+  const sendError = sendAuthError;
 
   const refuseCrossOrigin = (req: FastifyRequest, ip: string): AppError => {
     o.log({
@@ -172,8 +122,7 @@ export async function registerAuthRoutes(fastify: FastifyInstance, o: AuthRoutes
     let block: IframeBlock | null = null;
     switch (step.kind) {
       case 'redirect':
-        if (step.silent)
-          return reply.code(303).header('cache-control', 'no-store').header('location', step.url).send('');
+        if (step.silent) return seeOther(reply, step.url);
         await pageHeaders(reply);
         return reply
           .code(200)
@@ -186,17 +135,11 @@ export async function registerAuthRoutes(fastify: FastifyInstance, o: AuthRoutes
         break;
       case 'done':
         void reply.header('set-cookie', step.clearCookie);
-        if (step.redirectTo)
-          return reply
-            .code(303)
-            .header('cache-control', 'no-store')
-            .header('location', step.redirectTo)
-            .send('');
+        if (step.redirectTo) return seeOther(reply, step.redirectTo);
         break;
       case 'none':
         if (step.clearCookie) void reply.header('set-cookie', step.clearCookie);
-        if (resolved && redirectTo)
-          return reply.code(303).header('cache-control', 'no-store').header('location', redirectTo).send('');
+        if (resolved && redirectTo) return seeOther(reply, redirectTo);
         break;
     }
     if (!resolved) return renderSignedOut(reply, 200, { notice, redirectTo, async: block });
@@ -238,7 +181,7 @@ export async function registerAuthRoutes(fastify: FastifyInstance, o: AuthRoutes
       void reply.header('set-cookie', result.setCookie).header('cache-control', 'no-store');
       if (json) return reply.code(200).send({ ...userJson(result), async: asyncJson(result.async) });
       const landing = `${o.base}/login${redirectTo ? `?redirect_to=${encodeURIComponent(redirectTo)}` : ''}`;
-      return reply.code(303).header('location', landing).send('');
+      return seeOther(reply, landing);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       if (json) return sendError(reply, err);
@@ -269,13 +212,8 @@ export async function registerAuthRoutes(fastify: FastifyInstance, o: AuthRoutes
     void reply.header('set-cookie', result.setCookie).header('cache-control', 'no-store');
     if (json)
       return reply.code(200).send({ signedOut: result.user !== null, async: asyncJson(result.async) });
-    return reply
-      .code(303)
-      .header(
-        'location',
-        `${o.base}/login?loggedout=1${redirectTo ? `&redirect_to=${encodeURIComponent(redirectTo)}` : ''}`,
-      )
-      .send('');
+    const query = redirectTo ? `&redirect_to=${encodeURIComponent(redirectTo)}` : '';
+    return seeOther(reply, `${o.base}/login?loggedout=1${query}`);
   };
 
   const session = async (req: FastifyRequest, reply: FastifyReply) => {
