@@ -96,6 +96,11 @@ describe('auth API: sign-in, sessions, sign-out', () => {
       `{"username":"api_alice","remember":1,"base_url":"${a.url.replace(/\//g, '\\/')}"}`,
     );
 
+    // A asked B for a GET token as the plugin does: base_url is B's URL with a trailing slash.
+    await b.services.activity.flush();
+    const issued = await b.orm.em.fork().find(ActivityLogEntry, { event: 'token.issued' });
+    expect(issued.map((e) => e.message)).toContain(`Token created: site ${b.url}/ - action "login"`);
+
     // The browser follows the URL (an iframe): B signs it in once; the token is single-use.
     const first = await httpRequest(url);
     expect(first.status).toBe(200);

@@ -1,5 +1,4 @@
 import type { ActionKey } from '../actions.js';
-import { callbackRedirect } from '../browser-actions.js';
 import {
   decodePayload,
   decryptBundle,
@@ -12,6 +11,7 @@ import { clientIp, isAllowed } from '../ip-allowlist.js';
 import type { HandlerRegistry } from './handlers/registry.js';
 import { tokenRequestSchema } from './payload-schemas.js';
 import { handlePing } from './ping.js';
+import { redirectBack } from './redirect-back.js';
 import type { IncomingSite, PeerReply, PeerRequest, ReceiverDeps, ReceiverSettings } from './types.js';
 
 const EMPTY: PeerReply = { kind: 'empty' };
@@ -143,7 +143,16 @@ export class PeerReceiver {
     const exit = (site: IncomingSite | null, setCookie?: readonly string[]): Promise<PeerReply> =>
       callback === undefined
         ? Promise.resolve(setCookie ? { kind: 'empty', setCookie } : EMPTY)
-        : this.redirectBack(action, callback, origin, site, settings, login, remoteIp, setCookie);
+        : redirectBack(this.deps, {
+            action,
+            callback,
+            origin,
+            matched: site,
+            settings,
+            login,
+            remoteIp,
+            setCookie,
+          });
     const refuse = async (reason: string, cause: string): Promise<PeerReply> => {
       const message = `${reason}${origin ? ` - ${origin}` : ''}`;
       this.deps.log({ ...base, type: 'alert', message, login, cause });
@@ -233,61 +242,6 @@ export class PeerReceiver {
     });
     await this.deps.hooks?.afterHandle?.(action, payload, site, 'handled');
     return exit(site, result?.setCookie);
-  }
-
-  /**
-   * The 303 that sends a browser back along its redirect chain: to `callback_url` when it belongs to
-   * the sending site, else to that site's own URL — never elsewhere (the plugin's open redirect, Q26).
-   * A sender that is not configured here is still a holder of the federation's keys (the bundle's MAC
-   * proves it): its own `base_url` then stands for the site (§14), so its chain goes on.
-   */
-  private async redirectBack(
-    action: ActionKey,
-    callback: unknown,
-    origin: string,
-    matched: IncomingSite | null,
-    settings: ReceiverSettings,
-    login: string | null,
-    remoteIp: string,
-    setCookie?: readonly string[],
-  ): Promise<PeerReply> {
-    const site =
-      matched ??
-      (origin ? await this.deps.findSite(origin, null, 'incoming', settings.strictSiteMatching) : null);
-    const base = { event: 'incoming.redirect', action, direction: 'incoming' as const, login, remoteIp };
-    const siteUrl = site?.url ?? (/^https?:\/\//i.test(origin) ? origin : null);
-    if (siteUrl === null) {
-      this.deps.log({
-        ...base,
-        type: 'alert',
-        message: `Not following callback_url of a ${action} request: the sender's base_url ${origin || '(none)'} is not a URL.`,
-        outcome: 'refused',
-        cause: 'callback_unknown_site',
-      });
-      return setCookie ? { kind: 'empty', setCookie } : EMPTY;
-    }
-    const decision = callbackRedirect(callback, siteUrl);
-    if (!decision.accepted) {
-      this.deps.log({
-        ...base,
-        type: 'alert',
-        message: `Refused to redirect to callback_url of a ${action} request from ${siteUrl} (${decision.reason}): sent the browser to the site instead.`,
-        siteId: site?.id ?? null,
-        outcome: 'refused',
-        cause: 'callback_refused',
-        data: { callback_url: typeof callback === 'string' ? callback.slice(0, 300) : null },
-      });
-    } else if (decision.repairedPort) {
-      this.deps.log({
-        ...base,
-        type: 'info',
-        message: `callback_url of a ${action} request from ${siteUrl} had no port: used the site's port.`,
-        siteId: site?.id ?? null,
-        outcome: 'repaired',
-        cause: 'callback_port_repaired',
-      });
-    }
-    return { kind: 'redirect', location: decision.location, ...(setCookie ? { setCookie } : {}) };
   }
 
   private remoteIp(req: PeerRequest, settings: ReceiverSettings): string {
