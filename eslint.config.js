@@ -8,7 +8,15 @@ import tseslint from 'typescript-eslint';
 const testFiles = ['test/**', '**/*.test.ts'];
 
 export default defineConfig(
-  globalIgnores(['dist/', 'node_modules/', 'data/', 'coverage/', 'test-output/', '**/*.config.js']),
+  globalIgnores([
+    'dist/',
+    'node_modules/',
+    'data/',
+    'coverage/',
+    'test-output/',
+    '.test-build/',
+    '**/*.config.js',
+  ]),
 
   {
     linterOptions: {
