@@ -8,6 +8,7 @@ import { writeReport, type SuiteResult } from './lib/report.js';
 const SUITES: Record<string, () => Promise<{ run(): Promise<SuiteResult> }>> = {
   crypto: () => import('./suites/crypto.bench.js'),
   incoming: () => import('./suites/incoming.bench.js'),
+  outgoing: () => import('./suites/outgoing.bench.js'),
   login: () => import('./suites/login.bench.js'),
 };
 

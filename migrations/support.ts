@@ -11,6 +11,7 @@ export type TableEntity =
   | 'ActivityLogEntry'
   | 'Delivery'
   | 'DeliveryAttempt'
+  | 'Receipt'
   | 'Session'
   | 'AsyncFlow';
 

@@ -12,6 +12,7 @@ import { attachGraphQLWebSocket } from './graphql/websocket.js';
 import { registerOpsRoutes } from './http/ops.routes.js';
 import { registerPlayground } from './http/playground.js';
 import { ActivityLogService } from './modules/activity-log/activity-log.service.js';
+import { AdminAudit } from './modules/admin-auth/admin-audit.js';
 import { AdminAuthService, bearerSecret } from './modules/admin-auth/admin-auth.service.js';
 import { SecurityService } from './modules/security/security.service.js';
 import { SettingsStore } from './modules/security/settings.store.js';
@@ -32,6 +33,7 @@ import { PeerReceiver } from './protocol/receiver/peer-receiver.js';
 import { registerPeerRoutes } from './protocol/receiver/peer.routes.js';
 import { RateLimiter } from './protocol/receiver/rate-limiter.js';
 import { TokenStore } from './protocol/receiver/token.store.js';
+import { ReceiptStore } from './protocol/receiver/receipt.store.js';
 import type { ReceiverHooks } from './protocol/receiver/types.js';
 import { KeyedMutex } from './shared/keyed-mutex.js';
 import { loadUserSnapshot } from './modules/users/user-snapshot.js';
@@ -42,7 +44,10 @@ import type { AppServices } from './services.js';
 import { DomainEvents } from './shared/domain-events.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { AppMetrics } from './shared/metrics.js';
-import { createMemoryPubSub } from './shared/pubsub.js';
+import { createMemoryPubSub, createRedisPubSub, type AppPubSub } from './shared/pubsub.js';
+import { ActivityLogPolicy } from './modules/activity-log/activity-log.policy.js';
+import { ActivityLogRepository } from './modules/activity-log/activity-log.repository.js';
+import { publishActivity, publishDelivery } from './modules/activity-log/activity-stream.js';
 
 export interface CreateAppOptions {
   readonly logger?: Logger;
@@ -87,16 +92,24 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   }
 
   const metrics = new AppMetrics({ defaultMetrics: options.defaultMetrics ?? false });
-  const pubsub = createMemoryPubSub();
+  const pubsub: AppPubSub = config.redisUrl
+    ? createRedisPubSub(config.redisUrl, pubsubNamespace(config), (err) =>
+        logger.warn({ err: err.message }, 'redis pub/sub error'),
+      )
+    : createMemoryPubSub();
   const events = new DomainEvents((err, event) =>
     logger.error({ err, event: event.type }, 'event handler failed'),
   );
   const activity = new ActivityLogService(orm, logger);
   const settings = new SettingsStore(orm);
+  const activityLog = new ActivityLogRepository(orm);
+  const logPolicy = new ActivityLogPolicy({ settings, activity, repository: activityLog, logger });
+  activity.onLogged((entries) => publishActivity(pubsub, entries));
   const security = new SecurityService(settings, activity);
   const peerClient = new PeerClient({ publicUrl: config.publicUrl });
   const locks = new KeyedMutex();
   const tokens = new TokenStore(orm);
+  const receipts = new ReceiptStore(orm);
   const sites = new SiteService(orm, activity);
   const currentKeys = async () => envelopeKeys(await security.effective());
   const outbox = new OutboxWriter({
@@ -124,6 +137,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     skipLocked: config.database.kind !== 'sqlite',
     policy: options.retryPolicy,
     leaseMs: config.outboxLeaseSeconds * 1000,
+    onSettled: (settlement) => publishDelivery(pubsub, settlement),
   });
 
   const publicPath = new URL(config.publicUrl).pathname.replace(/\/+$/, '');
@@ -163,7 +177,10 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     events,
     pubsub,
     adminAuth: new AdminAuthService(config.adminToken),
+    adminAudit: new AdminAudit(activity),
     activity,
+    activityLog,
+    logPolicy,
     settings,
     security,
     sites,
@@ -225,6 +242,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
         locks,
         sqlBatches: config.database.kind !== 'sqlite',
       }),
+      receipts,
       sessions,
       log: (entry) => activity.record(entry),
       publicUrl: config.publicUrl,
@@ -271,19 +289,20 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   events.onCommitted(() => relay.wake());
   if (options.relay ?? true) relay.start();
+  logPolicy.start();
 
   const tokenCleanup = setInterval(() => {
     tokens.cleanup().catch((err: unknown) => logger.warn({ err }, 'token cleanup failed'));
+    receipts.cleanup().catch((err: unknown) => logger.warn({ err }, 'receipt cleanup failed'));
     sessions.cleanup().catch((err: unknown) => logger.warn({ err }, 'session cleanup failed'));
   }, 3600_000);
   tokenCleanup.unref();
   const handler = fastifyApolloHandler(apollo, {
     context: async (request) => {
       const ctx = createRequestContext(services, null);
-      const admin = await services.adminAuth.authenticate(
-        ctx.em,
-        bearerSecret(request.headers.authorization),
-      );
+      const secret = bearerSecret(request.headers.authorization);
+      const admin = await services.adminAuth.authenticate(ctx.em, secret);
+      services.adminAudit.noteAccess(admin, secret !== null, 'http', request.ip);
       return { ...ctx, admin };
     },
   });
@@ -310,6 +329,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       closed = true;
       clearInterval(tokenCleanup);
       await relay.stop();
+      await logPolicy.stop();
       await apollo.stop(); // drains HTTP and closes WebSockets
       await fastify.close();
       await activity.close();
@@ -317,4 +337,10 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       await orm.close(true);
     },
   };
+}
+
+/** Redis channels of one deployment: its database and table prefix. */
+function pubsubNamespace(config: AppConfig): string {
+  const db = config.database;
+  return `rus:${db.kind}:${db.host ?? ''}:${db.port ?? ''}:${db.dbName}:${config.tablePrefix}`;
 }

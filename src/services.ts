@@ -1,6 +1,9 @@
 import type { AppConfig } from './config/config.js';
 import type { SqlOrm } from './db/types.js';
+import type { ActivityLogPolicy } from './modules/activity-log/activity-log.policy.js';
+import type { ActivityLogRepository } from './modules/activity-log/activity-log.repository.js';
 import type { ActivityLogService } from './modules/activity-log/activity-log.service.js';
+import type { AdminAudit } from './modules/admin-auth/admin-audit.js';
 import type { AdminAuthService } from './modules/admin-auth/admin-auth.service.js';
 import type { SecurityService } from './modules/security/security.service.js';
 import type { SettingsStore } from './modules/security/settings.store.js';
@@ -26,7 +29,10 @@ export interface AppServices {
   readonly events: DomainEvents;
   readonly pubsub: AppPubSub;
   readonly adminAuth: AdminAuthService;
+  readonly adminAudit: AdminAudit;
   readonly activity: ActivityLogService;
+  readonly activityLog: ActivityLogRepository;
+  readonly logPolicy: ActivityLogPolicy;
   readonly settings: SettingsStore;
   readonly security: SecurityService;
   readonly sites: SiteService;

@@ -9,6 +9,7 @@ import { WpUser } from '../modules/users/user.entity.js';
 import { Nonce } from '../protocol/nonce.entity.js';
 import { DeliveryAttempt } from '../protocol/outbox/delivery-attempt.entity.js';
 import { Delivery } from '../protocol/outbox/delivery.entity.js';
+import { Receipt } from '../protocol/receiver/receipt.entity.js';
 
 /** Every entity of the server, in one list the ORM and the tests share. */
 export const ENTITIES = [
@@ -21,6 +22,7 @@ export const ENTITIES = [
   ActivityLogEntry,
   Delivery,
   DeliveryAttempt,
+  Receipt,
   Session,
   AsyncFlow,
 ] as const;

@@ -12,6 +12,7 @@ export const BASE_TABLE_NAMES = {
   ActivityLogEntry: 'wprus_logs',
   Delivery: 'wprus_outbox',
   DeliveryAttempt: 'wprus_delivery_attempts',
+  Receipt: 'wprus_receipts',
   Session: 'wprus_sessions',
   AsyncFlow: 'wprus_async_flows',
 } as const satisfies Record<string, string>;

@@ -40,14 +40,43 @@ export function formatGraphQLError(services: AppServices) {
   };
 }
 
+/**
+ * Every refused operation leaves an activity entry naming the precise cause (code and field); the
+ * variables are never logged (they may hold passwords).
+ */
+function recordRejections(
+  services: AppServices,
+  operationName: string | null,
+  errors: readonly GraphQLError[],
+): void {
+  for (const error of errors) {
+    const original = unwrapResolverError(error);
+    const app = original instanceof AppError ? original : null;
+    const code =
+      app?.code ?? (typeof error.extensions['code'] === 'string' ? error.extensions['code'] : null);
+    if (!code || code === 'INTERNAL_SERVER_ERROR') continue;
+    const field = typeof app?.details?.['field'] === 'string' ? app.details['field'] : null;
+    const path = error.path?.join('.') ?? null;
+    services.activity.record({
+      type: code === 'UNAUTHENTICATED' || code === 'FORBIDDEN' ? 'alert' : 'warning',
+      event: 'admin.rejected',
+      message: `${operationName ?? path ?? 'GraphQL operation'} refused: ${error.message}`,
+      outcome: 'refused',
+      cause: `${code.toLowerCase()}${field ? `:${field}` : ''}`.slice(0, 40),
+      data: { operation: operationName, path, code },
+    });
+  }
+}
+
 function metricsPlugin(services: AppServices): ApolloServerPlugin<GraphQLContext> {
   return {
     requestDidStart() {
       const started = process.hrtime.bigint();
       let failed = false;
       return Promise.resolve({
-        didEncounterErrors() {
+        didEncounterErrors(rc) {
           failed = true;
+          recordRejections(services, rc.operationName ?? null, rc.errors);
           return Promise.resolve();
         },
         willSendResponse(rc) {

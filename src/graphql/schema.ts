@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type AuthChecker } from 'type-graphql';
+import { ActivityLogResolver } from '../modules/activity-log/activity-log.resolver.js';
 import { AdminAuthResolver } from '../modules/admin-auth/admin-auth.resolver.js';
 import { DeliveryResolver } from '../modules/deliveries/delivery.resolver.js';
 import { SecurityResolver } from '../modules/security/security.resolver.js';
@@ -17,6 +18,7 @@ export const RESOLVERS = [
   SiteResolver,
   SecurityResolver,
   DeliveryResolver,
+  ActivityLogResolver,
   SessionResolver,
 ] as const;
 

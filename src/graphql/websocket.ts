@@ -52,6 +52,12 @@ export function attachGraphQLWebSocket(
         }
         const em = services.orm.em.fork();
         const admin = await services.adminAuth.authenticate(em, secret);
+        services.adminAudit.noteAccess(
+          admin,
+          true,
+          'websocket',
+          ctx.extra.request.socket.remoteAddress ?? null,
+        );
         if (!admin) return false; // graphql-ws closes with 4403 Forbidden
         (ctx.extra as SocketExtra).admin = admin;
         return true;

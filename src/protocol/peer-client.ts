@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import type { ActionKey } from './actions.js';
 import { encodePayload, encryptBundle, type EnvelopeKeys, type JsonValue } from './envelope.js';
 import { encodeWprusBody } from './form-body.js';
@@ -34,6 +36,12 @@ export interface PeerClientOptions {
   readonly userAgent?: string;
 }
 
+/** Keep-alive connections shared by every peer request (one pool per origin inside each agent). */
+const HTTP_AGENT = new http.Agent({ keepAlive: true, maxSockets: 32, scheduling: 'lifo' });
+const HTTPS_AGENT = new https.Agent({ keepAlive: true, maxSockets: 32, scheduling: 'lifo' });
+/** A peer's answer is a few bytes (actions) or a small JSON (tokens, pings). */
+const MAX_RESPONSE_BYTES = 1024 * 1024;
+
 /** The HTTP side of talking to a WPRUS peer: token requests and encrypted action POSTs. */
 export class PeerClient {
   private readonly userAgent: string;
@@ -42,34 +50,92 @@ export class PeerClient {
     this.userAgent = options.userAgent ?? `remote-users-sync; ${options.publicUrl}`;
   }
 
+  /**
+   * POSTs a form over a keep-alive connection. A request that fails because the peer closed a reused
+   * idle connection is sent again once (it never reached the peer); anything else is a transport error.
+   */
   async post(url: string, body: string, timeoutMs: number): Promise<PeerResponse> {
     const started = performance.now();
     try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'user-agent': this.userAgent,
-          accept: '*/*',
-        },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text, latencyMs: Math.round(performance.now() - started) };
+      return await this.request(url, body, timeoutMs, started, true);
     } catch (err) {
       const latencyMs = Math.round(performance.now() - started);
-      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-      const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+      if (err instanceof PeerTransportError) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
       throw new PeerTransportError(
-        timedOut
-          ? `no answer within ${timeoutMs} ms`
-          : `${err instanceof Error ? err.message : String(err)}${cause}`,
+        `${err instanceof Error ? err.message : String(err)}${code && !String(err).includes(code) ? ` (${code})` : ''}`,
         latencyMs,
-        timedOut ? 'timeout' : 'network',
+        'network',
       );
     }
+  }
+
+  private request(
+    url: string,
+    body: string,
+    timeoutMs: number,
+    started: number,
+    retryStale: boolean,
+  ): Promise<PeerResponse> {
+    const target = new URL(url);
+    const secure = target.protocol === 'https:';
+    const payload = Buffer.from(body, 'utf8');
+    return new Promise<PeerResponse>((resolve, reject) => {
+      const req = (secure ? https : http).request(
+        target,
+        {
+          method: 'POST',
+          agent: secure ? HTTPS_AGENT : HTTP_AGENT,
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'content-length': payload.length,
+            'user-agent': this.userAgent,
+            accept: '*/*',
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > MAX_RESPONSE_BYTES) {
+              req.destroy(new Error(`answer larger than ${MAX_RESPONSE_BYTES} bytes`));
+              return;
+            }
+            chunks.push(chunk);
+          });
+          res.on('end', () => {
+            clearTimeout(timer);
+            resolve({
+              status: res.statusCode ?? 0,
+              body: Buffer.concat(chunks).toString('utf8'),
+              latencyMs: Math.round(performance.now() - started),
+            });
+          });
+          res.on('error', fail);
+        },
+      );
+      const timer = setTimeout(() => {
+        req.destroy(
+          new PeerTransportError(
+            `no answer within ${timeoutMs} ms`,
+            Math.round(performance.now() - started),
+            'timeout',
+          ),
+        );
+      }, timeoutMs);
+      function fail(err: Error): void {
+        clearTimeout(timer);
+        if (retryStale && req.reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET') {
+          resolve(requestAgain());
+          return;
+        }
+        reject(err);
+      }
+      const requestAgain = () => this.request(url, body, timeoutMs, started, false);
+      req.on('error', fail);
+      req.end(payload);
+    });
   }
 
   /**

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActivityLogEntry } from '../../src/modules/activity-log/activity-log.entity.js';
 import { eventually } from '../support/eventually.js';
 import { FlakyProxy } from '../support/flaky-proxy.js';
 import {
@@ -129,6 +130,55 @@ describe('a sender killed with SIGKILL loses no action', () => {
         `{ deliveries(first: 1, filter: { status: DEAD }) { totalCount } }`,
       );
       expect(dead.deliveries.totalCount).toBe(0);
+    } finally {
+      sender.kill('SIGTERM');
+      await new Promise((resolve) => sender.once('exit', resolve));
+    }
+  }, 120_000);
+
+  it('does not apply an action twice when the sender dies after the peer applied it', async () => {
+    // The peer applies the create, but its answer never reaches the sender, which is then killed:
+    // the outbox row is still pending, so the restarted relay sends the same bundle again.
+    proxy.holdAnswers = true;
+    let sender = startSender(env);
+    await eventually(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), 30_000);
+    await gql(
+      url,
+      `mutation { createUser(input: { login: "held_0", email: "held0@example.org", meta: [{ key: "n", value: "7" }] }) { user { id } } }`,
+    );
+    await eventually(async () => {
+      const res = await peer.gql<{ user: { login: string } | null }>(`{ user(login: "held_0") { login } }`);
+      expect(res.data?.user?.login).toBe('held_0');
+    }, 30_000);
+    sender.kill('SIGKILL');
+    await new Promise((resolve) => sender.once('exit', resolve));
+    proxy.holdAnswers = false;
+    sender = startSender(env);
+    try {
+      await eventually(
+        async () => {
+          const left = await gql<{ deliveries: { totalCount: number } }>(
+            url,
+            `{ deliveries(first: 1, filter: { status: PENDING, login: "held_0" }) { totalCount } }`,
+          );
+          expect(left.deliveries.totalCount).toBe(0);
+        },
+        60_000,
+        250,
+      );
+      // Sent twice, applied once: the resend is recognised by its bundle and only logged.
+      expect(proxy.forwarded.filter((p) => p.endsWith('/wprus/create/')).length).toBeGreaterThanOrEqual(
+        USERS + 2,
+      );
+      await peer.services.activity.flush();
+      const em = peer.orm.em.fork();
+      const duplicates = await em.find(ActivityLogEntry, { login: 'held_0', cause: 'duplicate' });
+      expect(duplicates.map((e) => e.action)).toEqual(['create']);
+      expect(await em.count(ActivityLogEntry, { login: 'held_0', cause: 'existing_user_login' })).toBe(0);
+      const received = await peer.gql<{ user: { meta: { value: unknown }[] } }>(
+        `{ user(login: "held_0") { meta(keys: ["n"]) { value } } }`,
+      );
+      expect(received.data!.user.meta).toEqual([{ value: '7' }]);
     } finally {
       sender.kill('SIGTERM');
       await new Promise((resolve) => sender.once('exit', resolve));

@@ -93,6 +93,35 @@ describe('the receiver refuses bad input, writes nothing and logs the precise ca
     expect(await app.orm.em.fork().count(WpUser, { userLogin: 'baseline' })).toBe(1);
   });
 
+  it('answers a resent bundle (same bytes) without applying it again, and logs it as a duplicate', async () => {
+    await postForm(
+      app,
+      '/wprus/create/',
+      encodeWprusBody({ wprusdata: bundle(createPayload('resent')), token: await token() }),
+    );
+    // A meta `add` is not idempotent: applied twice, it would leave two rows.
+    const body = encodeWprusBody({
+      wprusdata: bundle({
+        add: { colour: [{ meta_value: 'blue', unique: false }] },
+        username: 'resent',
+        base_url: SENDER,
+      }),
+      token: await token(),
+    });
+    const first = await postForm(app, '/wprus/meta/', body);
+    const before = await counts();
+    const again = await postForm(app, '/wprus/meta/', body);
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(again.body).toBe('');
+    expect(await counts()).toEqual(before);
+    const em = app.orm.em.fork();
+    const user = await em.findOneOrFail(WpUser, { userLogin: 'resent' });
+    expect(await em.count(WpUserMeta, { userId: user.id, metaKey: 'colour' })).toBe(1);
+    await app.services.activity.flush();
+    const entry = await em.findOne(ActivityLogEntry, { cause: 'duplicate', login: 'resent' });
+    expect(entry).toMatchObject({ action: 'meta', outcome: 'duplicate', siteId });
+  });
+
   it('refuses tampered, truncated and wrongly keyed bundles before looking at the token', async () => {
     const good = bundle(createPayload('tampered'));
     const flipped = good.slice(0, 40) + (good[40] === 'A' ? 'B' : 'A') + good.slice(41);

@@ -3,13 +3,17 @@ import http from 'node:http';
 /**
  * A reverse proxy in front of a real server that can misbehave on purpose: answer 500 to the next N
  * action requests, or drop every connection (a peer that is down). Token requests pass through unless
- * the proxy is down.
+ * the proxy is down. Or pass requests on and swallow the answers.
  */
 export class FlakyProxy {
   failNextActions = 0;
   down = false;
   /** Holds every action request this long before forwarding it (a slow peer). */
   delayMs = 0;
+  /** Forwards action requests but never answers them (a peer whose answer is lost after it applied). */
+  holdAnswers = false;
+  /** Every action request passed on to the target, answered or not. */
+  readonly forwarded: string[] = [];
   readonly seen: { path: string; status: number }[] = [];
   private server: http.Server | null = null;
   url = '';
@@ -34,6 +38,9 @@ export class FlakyProxy {
           return;
         }
         const send = (): void => {
+          const isAction = !path.includes('/wprus/token');
+          if (isAction) this.forwarded.push(path);
+          const hold = isAction && this.holdAnswers;
           const forward = http.request(
             {
               host: target.hostname,
@@ -43,6 +50,10 @@ export class FlakyProxy {
               headers: { ...req.headers, host: target.host },
             },
             (answer) => {
+              if (hold) {
+                answer.resume();
+                return;
+              }
               this.seen.push({ path, status: answer.statusCode ?? 0 });
               res.writeHead(answer.statusCode ?? 502, answer.headers);
               answer.pipe(res);

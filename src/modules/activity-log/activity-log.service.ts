@@ -89,25 +89,10 @@ export class ActivityLogService {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
         try {
-          // A plain multi-row INSERT: these rows need no unit of work, and this runs for every request.
-          const meta = this.orm.getMetadata().get(ActivityLogEntry.name);
-          const rows = batch.map((e) => ({
-            timestamp: e.timestamp,
-            type: e.type,
-            message: e.message,
-            data: e.data,
-            logged_at_ms: e.loggedAtMs,
-            event: e.event,
-            site_id: e.siteId,
-            action: e.action,
-            direction: e.direction,
-            login: e.login,
-            outcome: e.outcome,
-            cause: e.cause,
-            latency_ms: e.latencyMs,
-            remote_ip: e.remoteIp,
-          }));
-          await this.orm.em.getConnection().getKnex().insert(rows).into(meta.tableName);
+          // One multi-row INSERT (no unit of work: this runs for every request); the ORM hands back
+          // the new ids, which subscribers and cursors need.
+          const ids = await this.orm.em.fork().insertMany(ActivityLogEntry, batch);
+          batch.forEach((entry, i) => (entry.id = Number(ids[i])));
           for (const listener of this.listeners) listener(batch);
         } catch (err) {
           this.logger.error({ err, count: batch.length }, 'could not write activity log entries');

@@ -73,7 +73,12 @@ export class AdminAuthResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<CreateAdminTokenPayload> {
     const { token, secret } = await ctx.app.adminAuth.create(ctx.em, input.name);
-    ctx.app.logger.info({ adminTokenId: token.id, by: ctx.admin?.name }, 'admin token created');
+    ctx.app.activity.record({
+      type: 'info',
+      event: 'admin.token_created',
+      message: `Admin token "${token.name}" created by "${ctx.admin?.name ?? 'unknown'}"`,
+      outcome: 'applied',
+    });
     return { adminToken: AdminTokenNode.from(token), secret };
   }
 
@@ -83,7 +88,12 @@ export class AdminAuthResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<RevokeAdminTokenPayload> {
     const token = await ctx.app.adminAuth.revoke(ctx.em, input.id);
-    ctx.app.logger.info({ adminTokenId: token.id, by: ctx.admin?.name }, 'admin token revoked');
+    ctx.app.activity.record({
+      type: 'warning',
+      event: 'admin.token_revoked',
+      message: `Admin token "${token.name}" revoked by "${ctx.admin?.name ?? 'unknown'}"`,
+      outcome: 'applied',
+    });
     return { adminToken: AdminTokenNode.from(token) };
   }
 }

@@ -123,3 +123,17 @@ export class DeliveryPayload {
 export class QueuedPayload {
   @Field(() => Int, { description: 'Deliveries queued (or re-queued).' }) queued!: number;
 }
+
+@ObjectType('DeliveryUpdate', { description: 'A delivery’s state after an attempt or a retry request.' })
+export class DeliveryUpdateNode {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) siteId!: string;
+  @Field(() => String) siteUrl!: string;
+  @Field(() => String) action!: string;
+  @Field(() => String) login!: string;
+  @Field(() => DeliveryStatus) status!: DeliveryStatus;
+  @Field(() => Int) attempts!: number;
+  @Field(() => Int, { nullable: true }) lastHttpStatus!: number | null;
+  @Field(() => String, { nullable: true }) lastError!: string | null;
+  @Field(() => Date) at!: Date;
+}

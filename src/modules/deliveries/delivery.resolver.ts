@@ -11,7 +11,9 @@ import {
   Query,
   Resolver,
   Root,
+  Subscription,
 } from 'type-graphql';
+import type { DeliveryUpdatedPayload } from '../../shared/pubsub.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { decodeCursor, encodeCursor, MAX_PAGE_SIZE } from '../../graphql/relay.js';
 import { DeliveryAttempt } from '../../protocol/outbox/delivery-attempt.entity.js';
@@ -25,6 +27,8 @@ import {
   DeliveryFilter,
   DeliveryNode,
   DeliveryPayload,
+  DeliveryStatus,
+  DeliveryUpdateNode,
   QueuedPayload,
   ResyncAllUsersInput,
   ResyncUserInput,
@@ -100,6 +104,28 @@ export class DeliveryResolver {
     delivery.lockedUntil = null;
     await ctx.em.flush();
     ctx.app.relay.wake();
+    ctx.app.activity.record({
+      type: 'info',
+      event: 'delivery.requeued',
+      message: `${delivery.action} action to ${delivery.siteUrl} for "${delivery.login}" queued again by an admin`,
+      action: delivery.action,
+      direction: 'outgoing',
+      login: delivery.login,
+      siteId: delivery.siteId,
+      outcome: 'pending',
+    });
+    ctx.app.pubsub.publishTyped('delivery.updated', {
+      id: delivery.id,
+      siteId: delivery.siteId,
+      siteUrl: delivery.siteUrl,
+      action: delivery.action,
+      login: delivery.login,
+      status: 'pending',
+      attempts: delivery.attempts,
+      lastHttpStatus: delivery.lastHttpStatus,
+      lastError: delivery.lastError,
+      at: new Date().toISOString(),
+    });
     return { delivery: DeliveryNode.from(delivery) };
   }
 
@@ -117,7 +143,41 @@ export class DeliveryResolver {
       lockedUntil: null,
     });
     ctx.app.relay.wake();
+    ctx.app.activity.record({
+      type: 'info',
+      event: 'delivery.requeued',
+      message: `${queued} dead deliveries queued again by an admin${input.siteId ? ` (site ${input.siteId})` : ''}`,
+      direction: 'outgoing',
+      siteId: input.siteId ?? null,
+      outcome: 'pending',
+    });
     return { queued };
+  }
+
+  @Subscription(() => DeliveryUpdateNode, {
+    topics: 'delivery.updated',
+    filter: ({
+      payload,
+      args,
+    }: {
+      payload: DeliveryUpdatedPayload;
+      args: { filter?: DeliveryFilter | null };
+    }) =>
+      (!args.filter?.status || String(args.filter.status) === payload.status) &&
+      (!args.filter?.siteId || args.filter.siteId === payload.siteId) &&
+      (!args.filter?.login || args.filter.login === payload.login),
+    description:
+      'Streams delivery state changes (attempt recorded, retry requested) on every instance. The filter is applied before any GraphQL execution.',
+  })
+  deliveryUpdated(
+    @Root() payload: DeliveryUpdatedPayload,
+    @Arg('filter', () => DeliveryFilter, { nullable: true }) _filter: DeliveryFilter | null,
+  ): DeliveryUpdateNode {
+    return Object.assign(new DeliveryUpdateNode(), {
+      ...payload,
+      status: payload.status as DeliveryStatus,
+      at: new Date(payload.at),
+    });
   }
 
   @Mutation(() => QueuedPayload, {

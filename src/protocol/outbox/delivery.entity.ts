@@ -8,8 +8,8 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
  * as the change, delivered by the relay with retries, in order per (site, login).
  */
 @Entity({ tableName: 'wprus_outbox' })
-@Index({ name: 'due', properties: ['status', 'nextAttemptAt'] })
-@Index({ name: 'site_login', properties: ['siteId', 'login', 'id'] })
+@Index({ name: 'chain', properties: ['siteId', 'login', 'status', 'id'] })
+@Index({ name: 'pending_site', properties: ['status', 'siteId', 'id'] })
 export class Delivery {
   @PrimaryKey({ type: new BigIntType('string'), unsigned: true, autoincrement: true })
   id!: string;

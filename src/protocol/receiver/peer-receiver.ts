@@ -9,6 +9,7 @@ import {
 import { readWprusFields } from '../form-body.js';
 import { clientIp, isAllowed } from '../ip-allowlist.js';
 import type { HandlerRegistry } from './handlers/registry.js';
+import { bundleDigest } from './receipt.store.js';
 import { tokenRequestSchema } from './payload-schemas.js';
 import { handlePing } from './ping.js';
 import { redirectBack } from './redirect-back.js';
@@ -229,6 +230,21 @@ export class PeerReceiver {
       });
       return exit(site);
     }
+    // GET tokens are single-use, so only a POST bundle can arrive twice.
+    const digest = fields.mode === 'post' && fields.postBundle ? bundleDigest(fields.postBundle) : null;
+    if (digest && this.deps.receipts && (await this.deps.receipts.seen(digest))) {
+      this.deps.log({
+        ...base,
+        type: 'info',
+        event: 'incoming.duplicate',
+        message: `${action} action for "${login ?? ''}" already applied - duplicate delivery ignored`,
+        login,
+        siteId: site.id,
+        outcome: 'duplicate',
+        cause: 'duplicate',
+      });
+      return EMPTY;
+    }
     await this.deps.hooks?.beforeHandle?.(action, payload, site);
     const result = await handler.handle({
       action,
@@ -240,6 +256,7 @@ export class PeerReceiver {
       request: req,
       settings,
     });
+    if (digest) await this.deps.receipts?.remember(digest);
     await this.deps.hooks?.afterHandle?.(action, payload, site, 'handled');
     return exit(site, result?.setCookie);
   }

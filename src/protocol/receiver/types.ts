@@ -97,6 +97,11 @@ export interface ReceiverDeps {
     ): Promise<'ok' | 'missing' | 'unknown' | 'expired' | 'replayed' | 'method_mismatch'>;
   };
   readonly users: PeerUserWriter;
+  /** Applied POST bundles, by digest: a resent bundle is answered but not applied again. */
+  readonly receipts?: {
+    seen(digest: string): Promise<boolean>;
+    remember(digest: string): Promise<void>;
+  };
   /** Browser sessions, for the login and logout actions. */
   readonly sessions: BrowserSessionPort;
   log(entry: ReceiverLogEntry): void;
