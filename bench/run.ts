@@ -10,6 +10,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<SuiteResult> }>> = {
   incoming: () => import('./suites/incoming.bench.js'),
   outgoing: () => import('./suites/outgoing.bench.js'),
   subscriptions: () => import('./suites/subscriptions.bench.js'),
+  login: () => import('./suites/login.bench.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

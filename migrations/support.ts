@@ -11,7 +11,9 @@ export type TableEntity =
   | 'ActivityLogEntry'
   | 'Delivery'
   | 'DeliveryAttempt'
-  | 'Receipt';
+  | 'Receipt'
+  | 'Session'
+  | 'AsyncFlow';
 
 /**
  * The prefixed table name of an entity, read from the ORM's metadata so that migrations follow the

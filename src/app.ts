@@ -16,10 +16,17 @@ import { AdminAudit } from './modules/admin-auth/admin-audit.js';
 import { AdminAuthService, bearerSecret } from './modules/admin-auth/admin-auth.service.js';
 import { SecurityService } from './modules/security/security.service.js';
 import { SettingsStore } from './modules/security/settings.store.js';
+import { AsyncActionService } from './modules/sessions/async-actions.service.js';
+import { registerAuthRoutes } from './modules/sessions/auth.routes.js';
+import { AuthService } from './modules/sessions/auth.service.js';
+import { LoginThrottle } from './modules/sessions/login-throttle.js';
+import { CookieJar } from './modules/sessions/session-cookie.js';
+import { SessionService } from './modules/sessions/session.service.js';
 import { PingService } from './modules/sites/ping.service.js';
 import { SiteService } from './modules/sites/site.service.js';
 import { UserSyncService } from './modules/users/user-sync.service.js';
 import { envelopeKeys } from './modules/security/security.settings.js';
+import { clientIp } from './protocol/ip-allowlist.js';
 import { PeerClient } from './protocol/peer-client.js';
 import { defaultHandlers } from './protocol/receiver/handlers/registry.js';
 import { PeerReceiver } from './protocol/receiver/peer-receiver.js';
@@ -133,6 +140,35 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     onSettled: (settlement) => publishDelivery(pubsub, settlement),
   });
 
+  const publicPath = new URL(config.publicUrl).pathname.replace(/\/+$/, '');
+  const cookies = new CookieJar(config.sessionCookie, publicPath || '/');
+  const sessions = new SessionService({
+    orm,
+    tablePrefix: config.tablePrefix,
+    cookies,
+    ttlSeconds: config.sessionTtlSeconds,
+    rememberSeconds: config.sessionRememberSeconds,
+  });
+  const asyncActions = new AsyncActionService({
+    orm,
+    sites: () => sites.all(),
+    keys: currentKeys,
+    browserSupport: () => security.browserSupport(),
+    peerClient,
+    publicUrl: config.publicUrl,
+    tokenTimeoutMs: config.asyncTokenTimeoutMs,
+    cookies,
+    log: (entry) => activity.record(entry),
+  });
+  const auth = new AuthService({
+    orm,
+    tablePrefix: config.tablePrefix,
+    sessions,
+    async: asyncActions,
+    throttle: new LoginThrottle(config.loginThrottle),
+    log: (entry) => activity.record(entry),
+  });
+
   const services: AppServices = {
     config,
     orm,
@@ -154,6 +190,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     ping: new PingService(peerClient, security, activity, config.publicUrl),
     locks,
     tokens,
+    sessions,
   };
   events.onCommitted((event) => {
     metrics.userChanges.inc({ type: event.type, origin: event.origin.kind });
@@ -191,6 +228,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
           whitelist: s.whitelistRanges,
           trustedProxies: s.trustedProxyRanges,
           strictSiteMatching: s.strictSiteMatching,
+          browserSupport: await security.browserSupport(),
         };
       },
       findSite: async (baseUrl, action, direction, strict) =>
@@ -205,13 +243,13 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
         sqlBatches: config.database.kind !== 'sqlite',
       }),
       receipts,
+      sessions,
       log: (entry) => activity.record(entry),
       publicUrl: config.publicUrl,
       hooks: options.hooks?.receiver,
     },
     defaultHandlers(),
   );
-  const publicPath = new URL(config.publicUrl).pathname.replace(/\/+$/, '');
   await registerPeerRoutes(fastify, {
     receiver,
     tokenLimiter: new RateLimiter(
@@ -222,6 +260,33 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     prefixes: publicPath ? ['', publicPath] : [''],
     log: (entry) => activity.record(entry),
   });
+  await registerAuthRoutes(fastify, {
+    auth,
+    sessions,
+    async: asyncActions,
+    prefixes: publicPath ? ['', publicPath] : [''],
+    base: publicPath,
+    publicUrl: config.publicUrl,
+    clientIp: async (req) =>
+      clientIp(
+        req.socket.remoteAddress,
+        req.headers['x-forwarded-for'],
+        (await security.effective()).trustedProxyRanges,
+      ) ?? 'unknown',
+    siteOrigins: async () => {
+      const origins = (await sites.all())
+        .filter((s) => s.outgoingActions.includes('login') || s.outgoingActions.includes('logout'))
+        .flatMap((s) => {
+          try {
+            return [new URL(s.url).origin];
+          } catch {
+            return [];
+          }
+        });
+      return [...new Set(origins)];
+    },
+    log: (entry) => activity.record(entry),
+  });
   events.onCommitted(() => relay.wake());
   if (options.relay ?? true) relay.start();
   logPolicy.start();
@@ -229,6 +294,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const tokenCleanup = setInterval(() => {
     tokens.cleanup().catch((err: unknown) => logger.warn({ err }, 'token cleanup failed'));
     receipts.cleanup().catch((err: unknown) => logger.warn({ err }, 'receipt cleanup failed'));
+    sessions.cleanup().catch((err: unknown) => logger.warn({ err }, 'session cleanup failed'));
   }, 3600_000);
   tokenCleanup.unref();
   const handler = fastifyApolloHandler(apollo, {

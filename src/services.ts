@@ -7,6 +7,7 @@ import type { AdminAudit } from './modules/admin-auth/admin-audit.js';
 import type { AdminAuthService } from './modules/admin-auth/admin-auth.service.js';
 import type { SecurityService } from './modules/security/security.service.js';
 import type { SettingsStore } from './modules/security/settings.store.js';
+import type { SessionService } from './modules/sessions/session.service.js';
 import type { PingService } from './modules/sites/ping.service.js';
 import type { SiteService } from './modules/sites/site.service.js';
 import type { OutboxRelay } from './protocol/outbox/outbox-relay.js';
@@ -42,4 +43,6 @@ export interface AppServices {
   readonly tokens: TokenStore;
   readonly outbox: OutboxWriter;
   readonly relay: OutboxRelay;
+  /** Browser sessions (sign-in page, auth API, login/logout from remote sites). */
+  readonly sessions: SessionService;
 }

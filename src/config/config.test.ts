@@ -68,4 +68,35 @@ describe('loadConfig', () => {
     expect(logged).not.toContain('a-very-secret-admin-token-123456');
     expect(logged).not.toContain('hunter2');
   });
+
+  it('makes the session cookie Secure and SameSite=None where browsers allow it', () => {
+    expect(loadConfig({}).sessionCookie).toEqual({ name: 'rus_session', secure: true, sameSite: 'none' });
+    expect(loadConfig({ PUBLIC_URL: 'https://sync.example.com' }).sessionCookie.secure).toBe(true);
+    expect(loadConfig({ PUBLIC_URL: 'http://localhost:4000' }).sessionCookie.secure).toBe(true);
+    // Plain http elsewhere: no Secure cookie, so no SameSite=None either (only the redirect mode works).
+    expect(loadConfig({ PUBLIC_URL: 'http://sync.internal:4000' }).sessionCookie).toEqual({
+      name: 'rus_session',
+      secure: false,
+      sameSite: 'lax',
+    });
+    expect(
+      loadConfig({ PUBLIC_URL: 'http://sync.internal', SESSION_COOKIE_SECURE: 'true' }).sessionCookie,
+    ).toMatchObject({ secure: true, sameSite: 'none' });
+    expect(() => loadConfig({ SESSION_COOKIE_SECURE: 'false', SESSION_COOKIE_SAMESITE: 'none' })).toThrow(
+      /SESSION_COOKIE_SAMESITE/,
+    );
+    expect(loadConfig({ SESSION_COOKIE_SAMESITE: 'strict' }).sessionCookie.sameSite).toBe('strict');
+  });
+
+  it('reads the session lifetimes and the sign-in throttle', () => {
+    const config = loadConfig({ SESSION_TTL_HOURS: '2', LOGIN_MAX_FAILURES_PER_LOGIN: '7' });
+    expect(config.sessionTtlSeconds).toBe(7200);
+    expect(config.sessionRememberSeconds).toBe(14 * 86_400);
+    expect(config.loginThrottle).toEqual({
+      maxFailuresPerLogin: 7,
+      maxFailuresPerIp: 20,
+      windowSeconds: 900,
+    });
+    expect(() => loadConfig({ SESSION_COOKIE_NAME: 'bad name;' })).toThrow(/SESSION_COOKIE_NAME/);
+  });
 });

@@ -6,6 +6,23 @@ export type HashFormat = (typeof HASH_FORMATS)[number];
 
 export type DatabaseKind = 'sqlite' | 'mariadb' | 'mysql';
 
+export type SameSite = 'none' | 'lax' | 'strict';
+
+/** The browser session cookie (sign-in page, auth API, login/logout from remote sites). */
+export interface SessionCookieConfig {
+  readonly name: string;
+  readonly secure: boolean;
+  readonly sameSite: SameSite;
+}
+
+export interface LoginThrottleConfig {
+  /** Failed sign-ins allowed per login within the window (any IP) before it is throttled. */
+  readonly maxFailuresPerLogin: number;
+  /** Failed sign-ins allowed per client IP within the window (any login). */
+  readonly maxFailuresPerIp: number;
+  readonly windowSeconds: number;
+}
+
 export interface DatabaseConfig {
   readonly kind: DatabaseKind;
   /** File path or `:memory:` for SQLite; database name for MariaDB/MySQL. */
@@ -33,6 +50,14 @@ export interface AppConfig {
   readonly bodyLimitBytes: number;
   /** How long a relay holds a claimed delivery before another may take it (crash recovery). */
   readonly outboxLeaseSeconds: number;
+  readonly sessionCookie: SessionCookieConfig;
+  /** Lifetime of a session without "remember me" (its cookie ends with the browser session). */
+  readonly sessionTtlSeconds: number;
+  /** Lifetime of a "remember me" session and its cookie. */
+  readonly sessionRememberSeconds: number;
+  readonly loginThrottle: LoginThrottleConfig;
+  /** How long the sign-in/sign-out page waits for a remote site's token before skipping that site. */
+  readonly asyncTokenTimeoutMs: number;
 }
 
 const booleanish = z
@@ -61,7 +86,55 @@ const envSchema = z.object({
     .max(100 * 1024 * 1024)
     .default(256 * 1024),
   OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  SESSION_COOKIE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'only letters, digits, _ and -, at most 64 characters')
+    .default('rus_session'),
+  SESSION_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  SESSION_COOKIE_SAMESITE: z.enum(['none', 'lax', 'strict']).optional(),
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(8760).default(48),
+  SESSION_REMEMBER_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  LOGIN_MAX_FAILURES_PER_LOGIN: z.coerce.number().int().min(1).max(10_000).default(5),
+  LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).max(100_000).default(20),
+  LOGIN_THROTTLE_WINDOW_SECONDS: z.coerce.number().int().min(10).max(86_400).default(900),
+  ASYNC_TOKEN_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2000),
 });
+
+/**
+ * Whether browsers treat pages of this URL as a secure context, where they accept `Secure` cookies:
+ * https, and plain http on loopback names (`localhost`, `*.localhost`, 127.0.0.0/8, `[::1]`) in
+ * Chromium and Firefox. Safari accepts `Secure` cookies over https only.
+ */
+export function isSecureContextUrl(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  if (protocol === 'https:') return true;
+  return (
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    /^127(?:\.\d{1,3}){3}$/.test(hostname) ||
+    hostname === '[::1]'
+  );
+}
+
+function sessionCookie(
+  e: { SESSION_COOKIE_NAME: string; SESSION_COOKIE_SECURE: string; SESSION_COOKIE_SAMESITE?: SameSite },
+  publicUrl: string,
+): SessionCookieConfig {
+  const secure =
+    e.SESSION_COOKIE_SECURE === 'auto' ? isSecureContextUrl(publicUrl) : e.SESSION_COOKIE_SECURE === 'true';
+  if (!secure && e.SESSION_COOKIE_SAMESITE === 'none') {
+    throw new ConfigError([
+      'SESSION_COOKIE_SAMESITE: none needs a Secure cookie (browsers drop SameSite=None without Secure); serve PUBLIC_URL over https or choose lax',
+    ]);
+  }
+  // SameSite=None lets the cookie work in the hidden iframes of other sites (login/logout sync); a
+  // cookie that cannot be Secure falls back to Lax, where only the redirect mode works.
+  return {
+    name: e.SESSION_COOKIE_NAME,
+    secure,
+    sameSite: e.SESSION_COOKIE_SAMESITE ?? (secure ? 'none' : 'lax'),
+  };
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -126,6 +199,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     playground: e.PLAYGROUND,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     outboxLeaseSeconds: e.OUTBOX_LEASE_SECONDS,
+    sessionCookie: Object.freeze(sessionCookie(e, publicUrl)),
+    sessionTtlSeconds: e.SESSION_TTL_HOURS * 3600,
+    sessionRememberSeconds: e.SESSION_REMEMBER_DAYS * 86_400,
+    loginThrottle: Object.freeze({
+      maxFailuresPerLogin: e.LOGIN_MAX_FAILURES_PER_LOGIN,
+      maxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
+      windowSeconds: e.LOGIN_THROTTLE_WINDOW_SECONDS,
+    }),
+    asyncTokenTimeoutMs: e.ASYNC_TOKEN_TIMEOUT_MS,
   });
 }
 

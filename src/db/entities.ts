@@ -1,6 +1,8 @@
 import { ActivityLogEntry } from '../modules/activity-log/activity-log.entity.js';
 import { AdminToken } from '../modules/admin-auth/admin-token.entity.js';
 import { Setting } from '../modules/security/setting.entity.js';
+import { AsyncFlow } from '../modules/sessions/async-flow.entity.js';
+import { Session } from '../modules/sessions/session.entity.js';
 import { Site } from '../modules/sites/site.entity.js';
 import { WpUserMeta } from '../modules/users/user-meta.entity.js';
 import { WpUser } from '../modules/users/user.entity.js';
@@ -21,4 +23,6 @@ export const ENTITIES = [
   Delivery,
   DeliveryAttempt,
   Receipt,
+  Session,
+  AsyncFlow,
 ] as const;

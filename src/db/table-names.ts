@@ -13,6 +13,8 @@ export const BASE_TABLE_NAMES = {
   Delivery: 'wprus_outbox',
   DeliveryAttempt: 'wprus_delivery_attempts',
   Receipt: 'wprus_receipts',
+  Session: 'wprus_sessions',
+  AsyncFlow: 'wprus_async_flows',
 } as const satisfies Record<string, string>;
 
 /** WordPress core tables: adopted when present, never dropped or altered. */

@@ -4,6 +4,7 @@ import { ActivityLogResolver } from '../modules/activity-log/activity-log.resolv
 import { AdminAuthResolver } from '../modules/admin-auth/admin-auth.resolver.js';
 import { DeliveryResolver } from '../modules/deliveries/delivery.resolver.js';
 import { SecurityResolver } from '../modules/security/security.resolver.js';
+import { SessionResolver } from '../modules/sessions/session.resolver.js';
 import { SiteResolver } from '../modules/sites/site.resolver.js';
 import { UserEventsResolver } from '../modules/users/user-events.resolver.js';
 import { UserResolver } from '../modules/users/user.resolver.js';
@@ -18,6 +19,7 @@ export const RESOLVERS = [
   SecurityResolver,
   DeliveryResolver,
   ActivityLogResolver,
+  SessionResolver,
 ] as const;
 
 /** Every operation needs an authenticated admin unless its resolver is explicitly public. */

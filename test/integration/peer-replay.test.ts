@@ -195,6 +195,7 @@ describe('replaying the real plugin traffic against our receiver', () => {
       '02-update',
       '05-role-set',
       '10-meta-delete',
+      '14-login-logout',
       '15-delete-reassign',
       '16-delete',
     ]) {

@@ -167,6 +167,28 @@ describe('sites and security settings', () => {
         { json: JSON.stringify(settings.A) },
       );
       expect(again.data!.importWprusSettings).toEqual({ sitesCreated: 0, sitesUpdated: 1 });
+      // The plugin's Browser Support checkboxes come along.
+      await fresh.gql(
+        `mutation($json: String!) { importWprusSettings(input: { json: $json }) { sitesCreated } }`,
+        {
+          json: JSON.stringify({
+            ...settings.A,
+            browser_support: {
+              force_login_logout_strict: 'on',
+              force_disable_login_logout_strict: false,
+              silent_login_logout_strict: 'on',
+            },
+          }),
+        },
+      );
+      const browser = await fresh.gql<{ securitySettings: { browserSupport: Record<string, boolean> } }>(
+        '{ securitySettings { browserSupport { forceLoginLogoutStrict forceDisableLoginLogoutStrict silentLoginLogoutStrict } } }',
+      );
+      expect(browser.data!.securitySettings.browserSupport).toEqual({
+        forceLoginLogoutStrict: true,
+        forceDisableLoginLogoutStrict: false,
+        silentLoginLogoutStrict: true,
+      });
       const broken = await fresh.gql(
         `mutation { importWprusSettings(input: { json: "{nope" }) { sitesCreated } }`,
       );

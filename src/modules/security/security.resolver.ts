@@ -11,9 +11,39 @@ import {
   Resolver,
 } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context.js';
+import type { BrowserSupport } from '../../protocol/browser-support.js';
 import { SiteNode } from '../sites/site.graphql.js';
 import { keysConfigured, maskKey, type SecuritySettings } from './security.settings.js';
 import { importWprusOption } from './wprus-import.js';
+
+@ObjectType('BrowserSupport', {
+  description:
+    'The plugin’s browser-support settings: how login and logout reach remote sites in browsers. Keep them the same on every site.',
+})
+export class BrowserSupportNode {
+  @Field(() => Boolean, {
+    description:
+      '“Force Login Redirects & Logout Everywhere”: every browser uses the redirect chain, and a logout ends all the user’s sessions. Otherwise only Safari and iPhone/iPad browsers do.',
+  })
+  forceLoginLogoutStrict!: boolean;
+  @Field(() => Boolean, {
+    description:
+      '“Force Disable Login Redirects & Logout Everywhere”: hidden iframes for every browser. Wins over force.',
+  })
+  forceDisableLoginLogoutStrict!: boolean;
+  @Field(() => Boolean, {
+    description: '“Use Silent Redirection”: redirect with HTTP 303 instead of a “Processing…” page.',
+  })
+  silentLoginLogoutStrict!: boolean;
+
+  static from(b: BrowserSupport): BrowserSupportNode {
+    return Object.assign(new BrowserSupportNode(), {
+      forceLoginLogoutStrict: b.forceStrict,
+      forceDisableLoginLogoutStrict: b.forceDisableStrict,
+      silentLoginLogoutStrict: b.silentStrict,
+    });
+  }
+}
 
 @ObjectType('SecuritySettings', { description: 'The shared keys (masked) and the receiver’s access rules.' })
 export class SecuritySettingsNode {
@@ -34,8 +64,9 @@ export class SecuritySettingsNode {
   trustedProxies!: string[];
   @Field(() => Boolean, { description: 'Match senders by exact URL instead of host + path prefix.' })
   strictSiteMatching!: boolean;
+  @Field(() => BrowserSupportNode) browserSupport!: BrowserSupportNode;
 
-  static from(s: SecuritySettings): SecuritySettingsNode {
+  static from(s: SecuritySettings, browser: BrowserSupport): SecuritySettingsNode {
     return Object.assign(new SecuritySettingsNode(), {
       aesKey: maskKey(s.aesKey),
       hmacKey: maskKey(s.hmacKey),
@@ -44,6 +75,7 @@ export class SecuritySettingsNode {
       ipWhitelist: s.ipWhitelist,
       trustedProxies: s.trustedProxies,
       strictSiteMatching: s.strictSiteMatching,
+      browserSupport: BrowserSupportNode.from(browser),
     });
   }
 }
@@ -56,6 +88,9 @@ export class UpdateSecuritySettingsInput {
   @Field(() => [String], { nullable: true }) ipWhitelist?: string[] | null;
   @Field(() => [String], { nullable: true }) trustedProxies?: string[] | null;
   @Field(() => Boolean, { nullable: true }) strictSiteMatching?: boolean | null;
+  @Field(() => Boolean, { nullable: true }) forceLoginLogoutStrict?: boolean | null;
+  @Field(() => Boolean, { nullable: true }) forceDisableLoginLogoutStrict?: boolean | null;
+  @Field(() => Boolean, { nullable: true }) silentLoginLogoutStrict?: boolean | null;
   @Field(() => Boolean, {
     nullable: true,
     description: 'Replace both keys with strong random ones, returned once in the payload.',
@@ -121,7 +156,10 @@ export class SecurityResolver {
     ctx.app.sites.invalidate();
     const em = ctx.em.fork();
     return {
-      securitySettings: SecuritySettingsNode.from(await ctx.app.security.get(em)),
+      securitySettings: SecuritySettingsNode.from(
+        await ctx.app.security.get(em),
+        await ctx.app.security.browserSupport(em),
+      ),
       sites: (await ctx.app.sites.list(em)).map((site) => SiteNode.from(site)),
       ...result,
     };
@@ -129,7 +167,10 @@ export class SecurityResolver {
 
   @Query(() => SecuritySettingsNode)
   async securitySettings(@Ctx() ctx: GraphQLContext): Promise<SecuritySettingsNode> {
-    return SecuritySettingsNode.from(await ctx.app.security.get(ctx.em));
+    return SecuritySettingsNode.from(
+      await ctx.app.security.get(ctx.em),
+      await ctx.app.security.browserSupport(ctx.em),
+    );
   }
 
   @Mutation(() => UpdateSecuritySettingsPayload)
@@ -142,6 +183,10 @@ export class SecurityResolver {
       ctx.admin?.name ?? 'anonymous',
       input,
     );
-    return { securitySettings: SecuritySettingsNode.from(settings), warnings, generatedKeys: generated };
+    return {
+      securitySettings: SecuritySettingsNode.from(settings, await ctx.app.security.browserSupport(ctx.em)),
+      warnings,
+      generatedKeys: generated,
+    };
   }
 }

@@ -3,7 +3,11 @@ import type { SqlEntityManager as EntityManager } from '../../db/types.js';
 import { parseAllowList, type IpRange } from '../../protocol/ip-allowlist.js';
 import { AppError } from '../../shared/app-error.js';
 import type { ActivityLogService } from '../activity-log/activity-log.service.js';
+import type { BrowserSupport } from '../../protocol/browser-support.js';
 import {
+  BROWSER_SETTING,
+  BROWSER_SUPPORT_DEFAULTS,
+  browserSupportSchema,
   SECURITY_DEFAULTS,
   SECURITY_SETTING,
   securitySettingsSchema,
@@ -19,6 +23,9 @@ export interface SecurityUpdate {
   readonly trustedProxies?: readonly string[] | null;
   readonly strictSiteMatching?: boolean | null;
   readonly generateKeys?: boolean | null;
+  readonly forceLoginLogoutStrict?: boolean | null;
+  readonly forceDisableLoginLogoutStrict?: boolean | null;
+  readonly silentLoginLogoutStrict?: boolean | null;
 }
 
 /** The security settings with their address lists parsed, as the peer routes use them. */
@@ -52,6 +59,11 @@ export class SecurityService {
 
   get(em?: EntityManager): Promise<SecuritySettings> {
     return this.store.get(SECURITY_SETTING, securitySettingsSchema, SECURITY_DEFAULTS, em);
+  }
+
+  /** The plugin's browser-support flags (how login/logout run in browsers). */
+  browserSupport(em?: EntityManager): Promise<BrowserSupport> {
+    return this.store.get(BROWSER_SETTING, browserSupportSchema, BROWSER_SUPPORT_DEFAULTS, em);
   }
 
   async effective(): Promise<EffectiveSecurity> {
@@ -118,11 +130,23 @@ export class SecurityService {
     }
     if (input.strictSiteMatching != null) next.strictSiteMatching = input.strictSiteMatching;
     await this.store.set(em, SECURITY_SETTING, next);
+    const browserBefore = await this.browserSupport(em);
+    const browser: BrowserSupport = {
+      forceStrict: input.forceLoginLogoutStrict ?? browserBefore.forceStrict,
+      forceDisableStrict: input.forceDisableLoginLogoutStrict ?? browserBefore.forceDisableStrict,
+      silentStrict: input.silentLoginLogoutStrict ?? browserBefore.silentStrict,
+    };
+    if (browser.forceStrict && browser.forceDisableStrict)
+      warnings.push('forceLoginLogoutStrict and forceDisableLoginLogoutStrict are both on: disable wins');
+    await this.store.set(em, BROWSER_SETTING, browser);
     await em.flush();
     this.effectiveCache = null;
-    const changed = (Object.keys(next) as (keyof SecuritySettings)[]).filter(
-      (k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]),
-    );
+    const changed = [
+      ...(Object.keys(next) as (keyof SecuritySettings)[]).filter(
+        (k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]),
+      ),
+      ...(Object.keys(browser) as (keyof BrowserSupport)[]).filter((k) => browser[k] !== browserBefore[k]),
+    ];
     this.activity.record({
       type: 'info',
       event: 'settings.security',

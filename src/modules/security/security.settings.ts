@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { BROWSER_SUPPORT_DEFAULTS, type BrowserSupport } from '../../protocol/browser-support.js';
 import { DEFAULT_TOKEN_LIFETIME_SECONDS } from '../../protocol/token-window.js';
 
 /** The federation's shared secrets and the receiver's access rules (the plugin's `encryption` + `ip_whitelist`). */
@@ -29,6 +30,15 @@ export const SECURITY_DEFAULTS: SecuritySettings = {
 };
 
 export const SECURITY_SETTING = 'security';
+
+/** The plugin's `browser_support` flags (§8), stored as the `browser` setting. */
+export const browserSupportSchema: z.ZodType<BrowserSupport> = z.object({
+  forceStrict: z.boolean(),
+  forceDisableStrict: z.boolean(),
+  silentStrict: z.boolean(),
+});
+export const BROWSER_SETTING = 'browser';
+export { BROWSER_SUPPORT_DEFAULTS };
 
 /** The plugin runs only when both keys are set (§8); so does our peer module. */
 export function keysConfigured(s: SecuritySettings): boolean {

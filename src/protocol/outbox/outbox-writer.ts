@@ -1,6 +1,7 @@
 import type { SqlEntityManager as EntityManager } from '../../db/types.js';
 import type { UserEvent } from '../../shared/domain-events.js';
 import type { ActionKey } from '../actions.js';
+import { logoutPayload } from '../browser-actions.js';
 import { phpToJs } from '../../lib/php-value.js';
 import { maybeUnserialize } from '../../lib/wp-serialize.js';
 import {
@@ -144,6 +145,21 @@ export class OutboxWriter {
     }
     await em.flush();
     return queued;
+  }
+
+  /**
+   * "Log out everywhere" on the remote sites (the plugin's trigger B, §6.8): a server-to-server
+   * `logout` `{username, base_url}` to every site with Logout enabled outgoing. Our receivers then end
+   * every session of the user; WordPress receivers only do so in strict mode (Q25).
+   */
+  async logoutEverywhere(em: EntityManager, login: string): Promise<number> {
+    const keys = await this.deps.keys(em);
+    if (!keys) return 0;
+    const sites = (await this.deps.sites(em)).filter((s) => s.outgoingActions.includes('logout'));
+    for (const site of sites)
+      this.enqueue(em, site, 'logout', login, logoutPayload(login, this.deps.publicUrl), keys);
+    await em.flush();
+    return sites.length;
   }
 
   private enqueue(

@@ -121,3 +121,15 @@ export function phpTruthy(value: unknown): boolean {
     value === '0'
   );
 }
+
+/**
+ * login (§6.7): `remember` must be numeric and 0 or 1 once `absint`-ed (JSON 0/1 or "0"/"1"); the
+ * plugin rejects booleans, and so do we.
+ */
+export const loginPayloadSchema = commonSchema.extend({
+  remember: z.union([z.number(), z.string()]).refine((v) => {
+    const n = typeof v === 'number' ? v : v.trim() === '' ? Number.NaN : Number(v.trim());
+    return Number.isFinite(n) && [0, 1].includes(Math.abs(Math.trunc(n)));
+  }, 'remember must be 0 or 1'),
+  callback_url: z.string().max(2048).optional(),
+});

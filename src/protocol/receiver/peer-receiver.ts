@@ -12,7 +12,8 @@ import type { HandlerRegistry } from './handlers/registry.js';
 import { bundleDigest } from './receipt.store.js';
 import { tokenRequestSchema } from './payload-schemas.js';
 import { handlePing } from './ping.js';
-import type { PeerReply, PeerRequest, ReceiverDeps, ReceiverSettings } from './types.js';
+import { redirectBack } from './redirect-back.js';
+import type { IncomingSite, PeerReply, PeerRequest, ReceiverDeps, ReceiverSettings } from './types.js';
 
 const EMPTY: PeerReply = { kind: 'empty' };
 
@@ -134,7 +135,26 @@ export class PeerReceiver {
     const origin = typeof merged['base_url'] === 'string' ? merged['base_url'] : '';
     const login = typeof merged['username'] === 'string' ? merged['username'] : null;
     const isPing = merged['ping'] !== undefined && merged['ping'] !== null;
-    const refuse = (reason: string, cause: string): PeerReply => {
+    const data = handler.source === 'post' ? postData : handler.source === 'get' ? getData : merged;
+    // A browser in a redirect chain (§6.9) must be sent on, whatever happens here.
+    const callback =
+      (action === 'login' || action === 'logout') && fields.mode === 'get' && !isPing && data
+        ? data['callback_url']
+        : undefined;
+    const exit = (site: IncomingSite | null, setCookie?: readonly string[]): Promise<PeerReply> =>
+      callback === undefined
+        ? Promise.resolve(setCookie ? { kind: 'empty', setCookie } : EMPTY)
+        : redirectBack(this.deps, {
+            action,
+            callback,
+            origin,
+            matched: site,
+            settings,
+            login,
+            remoteIp,
+            setCookie,
+          });
+    const refuse = async (reason: string, cause: string): Promise<PeerReply> => {
       const message = `${reason}${origin ? ` - ${origin}` : ''}`;
       this.deps.log({ ...base, type: 'alert', message, login, cause });
       if (isPing)
@@ -145,7 +165,7 @@ export class PeerReceiver {
             { escapeUnicode: true },
           ),
         };
-      return EMPTY;
+      return exit(null);
     };
 
     const tokenCheck = await this.deps.tokens.validate(fields.token, fields.mode);
@@ -166,7 +186,6 @@ export class PeerReceiver {
 
     if (isPing) return handlePing(this.deps, settings, action, postData, remoteIp);
 
-    const data = handler.source === 'post' ? postData : handler.source === 'get' ? getData : merged;
     if (
       !data ||
       typeof data['username'] !== 'string' ||
@@ -182,7 +201,7 @@ export class PeerReceiver {
         cause: 'invalid_payload',
         data: { detail: 'username and base_url are required' },
       });
-      return EMPTY;
+      return exit(null);
     }
     const site = await this.deps.findSite(data['base_url'], action, 'incoming', settings.strictSiteMatching);
     if (!site) {
@@ -195,7 +214,7 @@ export class PeerReceiver {
         siteId: known?.id ?? null,
         cause: known ? 'action_disabled' : 'unknown_site',
       });
-      return EMPTY;
+      return exit(known);
     }
     let payload: JsonObject | null = data;
     if (this.deps.hooks?.incomingData) payload = await this.deps.hooks.incomingData(action, data, site);
@@ -209,7 +228,7 @@ export class PeerReceiver {
         outcome: 'dropped',
         cause: 'filtered',
       });
-      return EMPTY;
+      return exit(site);
     }
     // GET tokens are single-use, so only a POST bundle can arrive twice.
     const digest = fields.mode === 'post' && fields.postBundle ? bundleDigest(fields.postBundle) : null;
@@ -227,10 +246,19 @@ export class PeerReceiver {
       return EMPTY;
     }
     await this.deps.hooks?.beforeHandle?.(action, payload, site);
-    await handler.handle({ action, data: payload, site, remoteIp, deps: this.deps });
+    const result = await handler.handle({
+      action,
+      data: payload,
+      site,
+      remoteIp,
+      deps: this.deps,
+      mode: fields.mode,
+      request: req,
+      settings,
+    });
     if (digest) await this.deps.receipts?.remember(digest);
     await this.deps.hooks?.afterHandle?.(action, payload, site, 'handled');
-    return EMPTY;
+    return exit(site, result?.setCookie);
   }
 
   private remoteIp(req: PeerRequest, settings: ReceiverSettings): string {

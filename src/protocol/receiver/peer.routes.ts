@@ -26,16 +26,26 @@ function toPeerRequest(req: FastifyRequest): PeerRequest {
     body,
     socketAddress: req.socket.remoteAddress,
     forwardedFor: req.headers['x-forwarded-for'],
+    cookieHeader: req.headers.cookie,
+    userAgent: req.headers['user-agent'],
   };
+}
+
+/** Browser answers that set or clear the session cookie are never cached. */
+function withCookies(reply: FastifyReply, setCookie: readonly string[] | undefined): void {
+  if (!setCookie?.length) return;
+  void reply.header('set-cookie', [...setCookie]).header('cache-control', 'no-store');
 }
 
 function send(reply: FastifyReply, answer: PeerReply): FastifyReply {
   switch (answer.kind) {
     case 'empty':
+      withCookies(reply, answer.setCookie);
       return reply.code(200).type('text/html; charset=UTF-8').send('');
     case 'json':
       return reply.code(200).type('application/json; charset=UTF-8').send(answer.body);
     case 'redirect':
+      withCookies(reply, answer.setCookie);
       return reply.code(303).header('location', answer.location).send('');
     case 'not_found':
       return reply.code(404).type('text/plain; charset=UTF-8').send('Not Found');

@@ -90,3 +90,36 @@ export interface PeerUserWriter {
 }
 
 export type { RolesChange };
+
+/** The browser a login/logout request came from. */
+export interface BrowserClient {
+  readonly cookieHeader: string | undefined;
+  readonly userAgent: string | undefined;
+  readonly remoteIp: string;
+}
+
+export interface SessionUser {
+  readonly userId: string;
+  readonly login: string;
+}
+
+/** What the login and logout handlers need from browser sessions; implemented by the sessions module. */
+export interface BrowserSessionPort {
+  /** The user this browser is signed in as (by its session cookie), if any. */
+  current(client: BrowserClient): Promise<SessionUser | null>;
+  /** The local user with this login (WordPress's case-insensitive lookup), if any. */
+  userByLogin(login: string): Promise<SessionUser | null>;
+  /** Opens a session in this browser, replacing the one it had; returns the `Set-Cookie` values. */
+  signIn(
+    origin: PeerOrigin,
+    user: SessionUser,
+    remember: boolean,
+    client: BrowserClient,
+  ): Promise<{ readonly setCookie: readonly string[] }>;
+  /** Ends this browser's session; returns the `Set-Cookie` values that clear it. */
+  signOutCurrent(client: BrowserClient): Promise<{ readonly setCookie: readonly string[] }>;
+  /** Ends every session of the user ("log out everywhere"); returns how many ended. */
+  signOutAll(userId: string): Promise<number>;
+  /** Ends the user's sessions that a login from this site opened; returns how many ended. */
+  signOutOpenedBy(userId: string, siteId: string): Promise<number>;
+}

@@ -1,13 +1,14 @@
 import type { ActionKey, Direction } from '../actions.js';
+import type { BrowserSupport } from '../browser-support.js';
 import type { EnvelopeKeys, JsonObject } from '../envelope.js';
 import type { IpRange } from '../ip-allowlist.js';
-import type { PeerUserWriter } from './ports.js';
+import type { BrowserSessionPort, PeerUserWriter } from './ports.js';
 
-/** What a receiver answers; the HTTP layer renders it. */
+/** What a receiver answers; the HTTP layer renders it. `setCookie`: browser actions only. */
 export type PeerReply =
-  | { readonly kind: 'empty' }
+  | { readonly kind: 'empty'; readonly setCookie?: readonly string[] }
   | { readonly kind: 'json'; readonly body: string }
-  | { readonly kind: 'redirect'; readonly location: string }
+  | { readonly kind: 'redirect'; readonly location: string; readonly setCookie?: readonly string[] }
   | { readonly kind: 'not_found' }
   | { readonly kind: 'too_many_requests' };
 
@@ -20,6 +21,9 @@ export interface PeerRequest {
   readonly body: string | null;
   readonly socketAddress: string | undefined;
   readonly forwardedFor: string | readonly string[] | undefined;
+  /** The browser's `Cookie` header (login/logout arrive from browsers). */
+  readonly cookieHeader?: string | undefined;
+  readonly userAgent?: string | undefined;
 }
 
 /** A remote site as the receiver needs it. */
@@ -39,6 +43,8 @@ export interface ReceiverSettings {
   readonly whitelist: readonly IpRange[];
   readonly trustedProxies: readonly IpRange[];
   readonly strictSiteMatching: boolean;
+  /** The plugin's browser-support flags (login/logout, §6.7–6.9). */
+  readonly browserSupport: BrowserSupport;
 }
 
 /** One activity entry of the receiver (structurally the activity log's input). */
@@ -96,6 +102,8 @@ export interface ReceiverDeps {
     seen(digest: string): Promise<boolean>;
     remember(digest: string): Promise<void>;
   };
+  /** Browser sessions, for the login and logout actions. */
+  readonly sessions: BrowserSessionPort;
   log(entry: ReceiverLogEntry): void;
   /** Our home URL, as remote sites know it. */
   readonly publicUrl: string;
@@ -109,10 +117,19 @@ export interface HandlerContext {
   readonly site: IncomingSite;
   readonly remoteIp: string;
   readonly deps: ReceiverDeps;
+  /** `get` when the request carries no POST `wprusdata` (a browser), else `post` (§2.2). */
+  readonly mode: 'get' | 'post';
+  readonly request: PeerRequest;
+  readonly settings: ReceiverSettings;
+}
+
+/** What a handler adds to the answer (browser actions set or clear the session cookie). */
+export interface HandlerResult {
+  readonly setCookie?: readonly string[];
 }
 
 export interface ActionHandler {
   /** Which half of the request the plugin reads for this action (§2.3). */
   readonly source: 'post' | 'get' | 'merged';
-  handle(ctx: HandlerContext): Promise<void>;
+  handle(ctx: HandlerContext): Promise<HandlerResult | void>;
 }
