@@ -10,7 +10,9 @@ export type TableEntity =
   | 'Nonce'
   | 'ActivityLogEntry'
   | 'Delivery'
-  | 'DeliveryAttempt';
+  | 'DeliveryAttempt'
+  | 'TransferJob'
+  | 'TransferError';
 
 /**
  * The prefixed table name of an entity, read from the ORM's metadata so that migrations follow the

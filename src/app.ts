@@ -17,6 +17,8 @@ import { SecurityService } from './modules/security/security.service.js';
 import { SettingsStore } from './modules/security/settings.store.js';
 import { PingService } from './modules/sites/ping.service.js';
 import { SiteService } from './modules/sites/site.service.js';
+import { registerTransferRoutes } from './modules/transfer/transfer.routes.js';
+import { TransferService } from './modules/transfer/transfer.service.js';
 import { UserSyncService } from './modules/users/user-sync.service.js';
 import { envelopeKeys } from './modules/security/security.settings.js';
 import { PeerClient } from './protocol/peer-client.js';
@@ -137,6 +139,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     ping: new PingService(peerClient, security, activity, config.publicUrl),
     locks,
     tokens,
+    transfers: new TransferService({ orm, config, activity, pubsub, events, logger }),
   };
   events.onCommitted((event) => {
     metrics.userChanges.inc({ type: event.type, origin: event.origin.kind });
@@ -158,6 +161,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     trustProxy: false,
   });
   registerOpsRoutes(fastify, services);
+  await registerTransferRoutes(fastify, services);
 
   const schema = await buildAppSchema(pubsub);
   const ws = attachGraphQLWebSocket(fastify, schema, services);
@@ -206,6 +210,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   events.onCommitted(() => relay.wake());
   if (options.relay ?? true) relay.start();
+  services.transfers.start();
 
   const tokenCleanup = setInterval(() => {
     tokens.cleanup().catch((err: unknown) => logger.warn({ err }, 'token cleanup failed'));
@@ -243,6 +248,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       if (closed) return;
       closed = true;
       clearInterval(tokenCleanup);
+      await services.transfers.close();
       await relay.stop();
       await apollo.stop(); // drains HTTP and closes WebSockets
       await fastify.close();

@@ -6,6 +6,7 @@ import type { SecurityService } from './modules/security/security.service.js';
 import type { SettingsStore } from './modules/security/settings.store.js';
 import type { PingService } from './modules/sites/ping.service.js';
 import type { SiteService } from './modules/sites/site.service.js';
+import type { TransferService } from './modules/transfer/transfer.service.js';
 import type { OutboxRelay } from './protocol/outbox/outbox-relay.js';
 import type { OutboxWriter } from './protocol/outbox/outbox-writer.js';
 import type { PeerClient } from './protocol/peer-client.js';
@@ -36,4 +37,6 @@ export interface AppServices {
   readonly tokens: TokenStore;
   readonly outbox: OutboxWriter;
   readonly relay: OutboxRelay;
+  /** User import/export jobs. */
+  readonly transfers: TransferService;
 }

@@ -33,6 +33,14 @@ export interface AppConfig {
   readonly bodyLimitBytes: number;
   /** How long a relay holds a claimed delivery before another may take it (crash recovery). */
   readonly outboxLeaseSeconds: number;
+  /** Where import uploads and export files are kept (never served except by a one-time download). */
+  readonly transferDir: string;
+  /** Longest accepted line of an import file, in bytes. */
+  readonly transferMaxLineBytes: number;
+  /** Largest accepted import upload, in bytes. */
+  readonly transferMaxUploadBytes: number;
+  /** Export files not downloaded and uploads not imported are deleted after this long. */
+  readonly transferRetentionHours: number;
 }
 
 const booleanish = z
@@ -61,6 +69,19 @@ const envSchema = z.object({
     .max(100 * 1024 * 1024)
     .default(256 * 1024),
   OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  TRANSFER_DIR: z.string().min(1).default('./data/transfers'),
+  TRANSFER_MAX_LINE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
+  TRANSFER_MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * 1024 ** 3),
+  TRANSFER_RETENTION_HOURS: z.coerce.number().min(0.01).max(24 * 365).default(24),
 });
 
 export class ConfigError extends Error {
@@ -126,6 +147,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     playground: e.PLAYGROUND,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     outboxLeaseSeconds: e.OUTBOX_LEASE_SECONDS,
+    transferDir: e.TRANSFER_DIR,
+    transferMaxLineBytes: e.TRANSFER_MAX_LINE_BYTES,
+    transferMaxUploadBytes: e.TRANSFER_MAX_UPLOAD_BYTES,
+    transferRetentionHours: e.TRANSFER_RETENTION_HOURS,
   });
 }
 

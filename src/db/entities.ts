@@ -7,6 +7,8 @@ import { WpUser } from '../modules/users/user.entity.js';
 import { Nonce } from '../protocol/nonce.entity.js';
 import { DeliveryAttempt } from '../protocol/outbox/delivery-attempt.entity.js';
 import { Delivery } from '../protocol/outbox/delivery.entity.js';
+import { TransferError } from '../modules/transfer/transfer-error.entity.js';
+import { TransferJob } from '../modules/transfer/transfer-job.entity.js';
 
 /** Every entity of the server, in one list the ORM and the tests share. */
 export const ENTITIES = [
@@ -19,4 +21,6 @@ export const ENTITIES = [
   ActivityLogEntry,
   Delivery,
   DeliveryAttempt,
+  TransferJob,
+  TransferError,
 ] as const;

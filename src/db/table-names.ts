@@ -12,6 +12,8 @@ export const BASE_TABLE_NAMES = {
   ActivityLogEntry: 'wprus_logs',
   Delivery: 'wprus_outbox',
   DeliveryAttempt: 'wprus_delivery_attempts',
+  TransferJob: 'wprus_transfer_jobs',
+  TransferError: 'wprus_transfer_errors',
 } as const satisfies Record<string, string>;
 
 /** WordPress core tables: adopted when present, never dropped or altered. */

@@ -4,6 +4,7 @@ import { AdminAuthResolver } from '../modules/admin-auth/admin-auth.resolver.js'
 import { DeliveryResolver } from '../modules/deliveries/delivery.resolver.js';
 import { SecurityResolver } from '../modules/security/security.resolver.js';
 import { SiteResolver } from '../modules/sites/site.resolver.js';
+import { TransferResolver } from '../modules/transfer/transfer.resolver.js';
 import { UserEventsResolver } from '../modules/users/user-events.resolver.js';
 import { UserResolver } from '../modules/users/user.resolver.js';
 import type { AppPubSub } from '../shared/pubsub.js';
@@ -16,6 +17,7 @@ export const RESOLVERS = [
   SiteResolver,
   SecurityResolver,
   DeliveryResolver,
+  TransferResolver,
 ] as const;
 
 /** Every operation needs an authenticated admin unless its resolver is explicitly public. */

@@ -4,6 +4,7 @@ import type { PubSub } from 'type-graphql';
 /** Typed topics of the admin API's subscriptions; payloads are published after their commit. */
 export interface TopicPayloads {
   'user.changed': UserChangedPayload;
+  'transfer.progress': TransferProgressPayload;
 }
 
 export interface UserChangedPayload {
@@ -11,6 +12,22 @@ export interface UserChangedPayload {
   readonly userId: string;
   readonly login: string;
   readonly originKind: string;
+  readonly at: string;
+}
+
+/** A snapshot of an import or export job, published at each step and when it ends. */
+export interface TransferProgressPayload {
+  readonly jobId: string;
+  readonly kind: string;
+  readonly status: string;
+  readonly processed: number;
+  readonly created: number;
+  readonly updated: number;
+  readonly failed: number;
+  readonly bytesDone: number;
+  readonly bytesTotal: number | null;
+  /** Lines (import) or users (export) per second since the job started. */
+  readonly ratePerSecond: number;
   readonly at: string;
 }
 
