@@ -189,9 +189,11 @@ export class ExportUsersPayload {
   @Field(() => TransferJobNode) job!: TransferJobNode;
   @Field(() => String, {
     description:
-      'Single-use download link of the file once the job is COMPLETED (GET with the admin Authorization header). Shown once.',
+      'Single-use download link of the file once the job is COMPLETED (GET with the admin Authorization header), under PUBLIC_URL. Shown once.',
   })
   downloadUrl!: string;
+  @Field(() => String, { description: 'The same link as a path (`/transfers/{id}/download?token=…`).' })
+  downloadPath!: string;
 }
 
 @InputType()
@@ -223,4 +225,5 @@ export class TransferJobPayload {
 @ObjectType('TransferDownloadLink')
 export class TransferDownloadLink {
   @Field(() => String) downloadUrl!: string;
+  @Field(() => String) downloadPath!: string;
 }

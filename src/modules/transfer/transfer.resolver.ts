@@ -125,8 +125,8 @@ export class TransferResolver {
     @Arg('input', () => ExportUsersInput) input: ExportUsersInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ExportUsersPayload> {
-    const { job, downloadUrl } = await ctx.app.transfers.startExport(actor(ctx), exportOptions(input));
-    return { job: TransferJobNode.from(job), downloadUrl };
+    const { job, ...link } = await ctx.app.transfers.startExport(actor(ctx), exportOptions(input));
+    return { job: TransferJobNode.from(job), ...link };
   }
 
   @Mutation(() => TransferJobPayload, {
@@ -162,7 +162,7 @@ export class TransferResolver {
     @Arg('id', () => ID) id: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<TransferDownloadLink> {
-    return { downloadUrl: await ctx.app.transfers.issueDownloadLink(id) };
+    return ctx.app.transfers.issueDownloadLink(id);
   }
 
   @Subscription(() => TransferProgressNode, {

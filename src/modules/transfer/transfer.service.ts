@@ -94,8 +94,10 @@ export class TransferService {
     };
   }
 
-  downloadUrl(jobId: string, token: string): string {
-    return `${this.deps.config.publicUrl}/transfers/${jobId}/download?token=${token}`;
+  /** The single-use link of an export, as a path and under PUBLIC_URL. */
+  downloadLink(jobId: string, token: string): { downloadPath: string; downloadUrl: string } {
+    const downloadPath = `/transfers/${jobId}/download?token=${token}`;
+    return { downloadPath, downloadUrl: `${this.deps.config.publicUrl}${downloadPath}` };
   }
 
   async get(id: string): Promise<TransferJob> {
@@ -105,7 +107,10 @@ export class TransferService {
     return job;
   }
 
-  async startExport(actor: string, options: ExportOptions): Promise<{ job: TransferJob; downloadUrl: string }> {
+  async startExport(
+    actor: string,
+    options: ExportOptions,
+  ): Promise<{ job: TransferJob; downloadPath: string; downloadUrl: string }> {
     const token = randomBytes(32).toString('base64url');
     const job = await this.create('export', actor, options, { downloadTokenHash: sha256(token) });
     this.deps.activity.record({
@@ -116,7 +121,7 @@ export class TransferService {
       data: { jobId: job.id, ...options },
     });
     this.enqueue(job);
-    return { job, downloadUrl: this.downloadUrl(job.id, token) };
+    return { job, ...this.downloadLink(job.id, token) };
   }
 
   async startImport(actor: string, options: ImportOptions): Promise<TransferJob> {
@@ -198,7 +203,7 @@ export class TransferService {
   }
 
   /** A new single-use link for a finished export (the previous one stops working). */
-  async issueDownloadLink(id: string): Promise<string> {
+  async issueDownloadLink(id: string): Promise<{ downloadPath: string; downloadUrl: string }> {
     const job = await this.get(id);
     if (job.kind !== 'export') throw AppError.badInput('only exports can be downloaded', 'id');
     if (job.downloadedAt) throw AppError.conflict('this export was already downloaded (its file is deleted)');
@@ -208,7 +213,7 @@ export class TransferService {
       throw AppError.conflict(`export ${id} ${job.status}: there is no file`);
     const token = randomBytes(32).toString('base64url');
     await this.em().nativeUpdate(TransferJob, { id }, { downloadTokenHash: sha256(token) });
-    return this.downloadUrl(id, token);
+    return this.downloadLink(id, token);
   }
 
   /**

@@ -1,0 +1,14 @@
+import 'reflect-metadata';
+import { startTestApp } from './test/support/test-app.js';
+import { exportFile, seedFixtureUsers } from './test/support/transfer.js';
+const app = await startTestApp({ LOG_LEVEL: 'debug' });
+await seedFixtureUsers(app);
+const t = setTimeout(() => { console.log('TIMEOUT'); process.exit(1); }, 10000);
+const r = await app.gql(`mutation { exportUsers(input: {}) { downloadUrl job { id status } } }`);
+console.log(JSON.stringify(r));
+const r2 = await app.gql(`{ transferJob(id: "1") { id status cause message processed } }`);
+console.log(JSON.stringify(r2));
+await new Promise((r) => setTimeout(r, 1000));
+console.log(JSON.stringify(await app.gql(`{ transferJob(id: "1") { id status cause message processed } }`)));
+clearTimeout(t);
+await app.destroy();
