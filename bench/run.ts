@@ -8,6 +8,7 @@ import { writeReport, type SuiteResult } from './lib/report.js';
 const SUITES: Record<string, () => Promise<{ run(): Promise<SuiteResult> }>> = {
   crypto: () => import('./suites/crypto.bench.js'),
   incoming: () => import('./suites/incoming.bench.js'),
+  transfer: () => import('./suites/transfer.bench.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -94,7 +94,10 @@ export async function* readExportPages(knex: Knex, q: ExportQuery): AsyncGenerat
     if (!skipped) return;
     after = { login: text(skipped['user_login']), id: text(skipped['ID']) };
   }
-  while (remaining > 0) {
+  const loadPage = async (
+    from: { login: string; id: string } | null,
+    size: number,
+  ): Promise<{ users: ExportUser[]; last: { login: string; id: string } | null }> => {
     let query = matching().select(
       'u.ID',
       'u.user_login',
@@ -105,18 +108,16 @@ export async function* readExportPages(knex: Knex, q: ExportQuery): AsyncGenerat
       'u.user_registered',
       'u.user_pass',
     );
-    if (after) {
-      const { login, id } = after;
+    if (from) {
+      const { login, id } = from;
       query = query.where((w) =>
         w
           .where('u.user_login', '>', login)
           .orWhere((x) => x.where('u.user_login', login).andWhere('u.ID', '>', id)),
       );
     }
-    const size = Math.min(q.pageSize, remaining);
     const rows = (await query.limit(size)) as Record<string, unknown>[];
-    if (rows.length === 0) return;
-    remaining -= rows.length;
+    if (rows.length === 0) return { users: [], last: null };
     const ids = rows.map((r) => text(r['ID']));
     const metaRows = (await knex(q.metaTable)
       .select('user_id', 'meta_key', 'meta_value')
@@ -136,21 +137,34 @@ export async function* readExportPages(knex: Knex, q: ExportQuery): AsyncGenerat
       if (list) list.push(text(row['meta_value']));
       else meta.set(key, [text(row['meta_value'])]);
     }
-    yield rows.map((r) => {
-      const id = text(r['ID']);
-      return {
-        login: text(r['user_login']),
-        nicename: text(r['user_nicename']),
-        url: text(r['user_url']),
-        email: text(r['user_email']),
-        displayName: text(r['display_name']),
-        registered: registered(r['user_registered']),
-        pass: text(r['user_pass']),
-        meta: metaById.get(id) ?? new Map<string, string[]>(),
-      };
-    });
-    if (rows.length < size) return;
-    const last = rows[rows.length - 1] ?? {};
-    after = { login: text(last['user_login']), id: text(last['ID']) };
+    const users = rows.map((r) => ({
+      login: text(r['user_login']),
+      nicename: text(r['user_nicename']),
+      url: text(r['user_url']),
+      email: text(r['user_email']),
+      displayName: text(r['display_name']),
+      registered: registered(r['user_registered']),
+      pass: text(r['user_pass']),
+      meta: metaById.get(text(r['ID'])) ?? new Map<string, string[]>(),
+    }));
+    const lastRow = rows[rows.length - 1] ?? {};
+    return {
+      users,
+      last: rows.length < size ? null : { login: text(lastRow['user_login']), id: text(lastRow['ID']) },
+    };
+  };
+  // The next page is read while the caller writes this one.
+  const next = (from: typeof after) => {
+    const size = Math.min(q.pageSize, remaining);
+    remaining -= size;
+    const page = loadPage(from, size);
+    page.catch(() => undefined); // awaited below; this only covers a caller that stopped early
+    return page;
+  };
+  let pending: ReturnType<typeof loadPage> | null = remaining > 0 ? next(after) : null;
+  while (pending) {
+    const page = await pending;
+    pending = page.last && remaining > 0 ? next(page.last) : null;
+    if (page.users.length) yield page.users;
   }
 }

@@ -71,8 +71,8 @@ const USER_COLUMNS = [
 ] as const;
 
 /** Rows per INSERT statement: big enough to amortise round trips, within SQLite's 32,766 variables. */
-const USER_ROWS_PER_INSERT = 1000;
-const META_ROWS_PER_INSERT = 5000;
+const USER_ROWS_PER_INSERT = 500;
+const META_ROWS_PER_INSERT = 1000;
 
 /** `wp_generate_password(16)`. */
 function randomPassword(): string {
