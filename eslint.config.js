@@ -8,7 +8,16 @@ import tseslint from 'typescript-eslint';
 const testFiles = ['test/**', '**/*.test.ts'];
 
 export default defineConfig(
-  globalIgnores(['dist/', 'node_modules/', 'data/', 'coverage/', 'test-output/', '**/*.config.js']),
+  globalIgnores([
+    'dist/',
+    'node_modules/',
+    'data/',
+    'coverage/',
+    'test-output/',
+    '.test-build/',
+    '.bench-build/',
+    '**/*.config.js',
+  ]),
 
   {
     linterOptions: {

@@ -55,7 +55,9 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   }
   const pid = child.pid ?? 0;
   const status = (field: string): number => {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
+      readFileSync(`/proc/${pid}/status`, 'utf8'),
+    );
     return Number(match?.[1] ?? 0) * 1024;
   };
   return {

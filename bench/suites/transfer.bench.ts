@@ -110,9 +110,9 @@ export async function run(): Promise<SuiteResult> {
     const res = await fetch(`${server.url}/transfers/uploads`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/octet-stream' },
-      body: Readable.toWeb(createReadStream(file)) as ReadableStream,
+      body: Readable.toWeb(createReadStream(file)),
       duplex: 'half',
-    } as RequestInit);
+    });
     const { upload } = (await res.json()) as { upload: string };
     const started = await gql<{ importUsers: { job: { id: string } } }>(
       server,
@@ -190,10 +190,10 @@ async function dropTables(prefix: string): Promise<void> {
     password: url.password,
     database: url.pathname.slice(1),
   });
-  const rows = (await c.query(
+  const rows: { name: string }[] = await c.query(
     'select table_name as name from information_schema.tables where table_schema = database() and table_name like ?',
     [`${prefix.replace(/_/g, '\\_')}%`],
-  )) as { name: string }[];
+  );
   if (rows.length) await c.query(`drop table if exists ${rows.map((t) => `\`${t.name}\``).join(', ')}`);
   await c.end();
 }

@@ -45,7 +45,9 @@ export class ApiClient {
     try {
       return await fetch(`${this.url}${path}`, init);
     } catch (err) {
-      throw new CliError(`cannot reach ${this.url} (${(err as Error).cause ? String((err as { cause: unknown }).cause) : (err as Error).message})`);
+      throw new CliError(
+        `cannot reach ${this.url} (${(err as Error).cause ? String((err as { cause: unknown }).cause) : (err as Error).message})`,
+      );
     }
   }
 
@@ -76,16 +78,21 @@ export class ApiClient {
         done(null, chunk);
       },
     });
-    const body = Readable.toWeb(createReadStream(path).pipe(counter)) as ReadableStream;
+    const body = Readable.toWeb(createReadStream(path).pipe(counter));
     const res = await this.request('/transfers/uploads', {
       method: 'POST',
       headers: this.headers({ 'content-type': 'application/octet-stream' }),
       body,
       duplex: 'half',
-    } as RequestInit);
-    const answer = (await res.json().catch(() => ({}))) as { upload?: string; error?: { code: string; message: string } };
+    });
+    const answer = (await res.json().catch(() => ({}))) as {
+      upload?: string;
+      error?: { code: string; message: string };
+    };
     if (res.status !== 201 || !answer.upload)
-      throw new CliError(`upload refused: ${answer.error ? `${answer.error.code}: ${answer.error.message}` : `HTTP ${res.status}`}`);
+      throw new CliError(
+        `upload refused: ${answer.error ? `${answer.error.code}: ${answer.error.message}` : `HTTP ${res.status}`}`,
+      );
     return answer.upload;
   }
 
@@ -94,7 +101,9 @@ export class ApiClient {
     const res = await this.request(downloadPath, { headers: this.headers() });
     if (res.status !== 200 || !res.body) {
       const answer = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string } };
-      throw new CliError(`download refused: ${answer.error ? `${answer.error.code}: ${answer.error.message}` : `HTTP ${res.status}`}`);
+      throw new CliError(
+        `download refused: ${answer.error ? `${answer.error.code}: ${answer.error.message}` : `HTTP ${res.status}`}`,
+      );
     }
     let bytes = 0;
     const counter = new Transform({
@@ -131,7 +140,10 @@ export class ApiClient {
     return new Promise<Progress>((resolve, reject) => {
       let last: Progress | null = null;
       client.subscribe<{ transferProgress: Progress }>(
-        { query: `subscription($id: ID!) { transferProgress(jobId: $id) { ${PROGRESS_FIELDS} } }`, variables: { id: jobId } },
+        {
+          query: `subscription($id: ID!) { transferProgress(jobId: $id) { ${PROGRESS_FIELDS} } }`,
+          variables: { id: jobId },
+        },
         {
           next: (result) => {
             if (result.errors?.length) {
@@ -144,7 +156,8 @@ export class ApiClient {
             onProgress(p);
           },
           error: (err: unknown) => reject(err instanceof Error ? err : new Error('subscription failed')),
-          complete: () => (last && ENDED.has(last.status) ? resolve(last) : reject(new Error('subscription ended early'))),
+          complete: () =>
+            last && ENDED.has(last.status) ? resolve(last) : reject(new Error('subscription ended early')),
         },
       );
     }).finally(() => void client.dispose());

@@ -44,7 +44,12 @@ interface JobView {
 }
 
 function list(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== '');
 }
 
 function integer(value: string | undefined, name: string): number | undefined {
@@ -59,7 +64,12 @@ function detail(p: Progress, unit: string): string {
   return parts.join(', ');
 }
 
-async function runExport(api: ApiClient, values: Record<string, string | boolean | undefined>, bar: ProgressBar, out: NodeJS.WriteStream): Promise<number> {
+async function runExport(
+  api: ApiClient,
+  values: Record<string, string | boolean | undefined>,
+  bar: ProgressBar,
+  out: NodeJS.WriteStream,
+): Promise<number> {
   const input = {
     roles: list(values['roles'] as string | undefined),
     metaKeys: list(values['meta-keys'] as string | undefined),
@@ -76,14 +86,19 @@ async function runExport(api: ApiClient, values: Record<string, string | boolean
   const id = exportUsers.job.id;
   const end = await api.follow(id, (p) => bar.update(`export ${id}`, p.processed, null, detail(p, 'users')));
   bar.done();
-  const { transferJob: job } = await api.gql<{ transferJob: JobView }>(`query($id: ID!) { transferJob(id: $id) { ${JOB_FIELDS} } }`, { id });
+  const { transferJob: job } = await api.gql<{ transferJob: JobView }>(
+    `query($id: ID!) { transferJob(id: $id) { ${JOB_FIELDS} } }`,
+    { id },
+  );
   if (end.status !== 'COMPLETED') {
     out.write(`Export ${id} ${job.status.toLowerCase()}${job.message ? `: ${job.message}` : ''}\n`);
     return 1;
   }
   const target = resolve((values['output'] as string | undefined) ?? job.downloadName ?? `export-${id}.dat`);
   const bytes = await api.download(exportUsers.downloadPath, target);
-  out.write(`Exported ${formatCount(job.processed)} ${job.processed === 1 ? 'user' : 'users'} to ${target} (${formatCount(bytes)} bytes)\n`);
+  out.write(
+    `Exported ${formatCount(job.processed)} ${job.processed === 1 ? 'user' : 'users'} to ${target} (${formatCount(bytes)} bytes)\n`,
+  );
   return 0;
 }
 
@@ -97,7 +112,9 @@ async function runImport(
   if (!existsSync(file)) throw new CliError(`no such file: ${file}`, 2);
   const mode = String(values['mode'] ?? 'create-only').toLowerCase();
   if (mode !== 'create-only' && mode !== 'upsert') throw new CliError('--mode is create-only or upsert', 2);
-  const upload = await api.upload(file, (sent, total) => bar.update(`upload ${basename(file)}`, sent, total, `${formatCount(sent)} bytes`));
+  const upload = await api.upload(file, (sent, total) =>
+    bar.update(`upload ${basename(file)}`, sent, total, `${formatCount(sent)} bytes`),
+  );
   bar.done();
   const { importUsers } = await api.gql<{ importUsers: { job: JobView } }>(
     `mutation($input: ImportUsersInput!) { importUsers(input: $input) { job { ${JOB_FIELDS} } } }`,
@@ -114,7 +131,10 @@ async function runImport(
   const id = importUsers.job.id;
   await api.follow(id, (p) => bar.update(`import ${id}`, p.bytesDone, p.bytesTotal, detail(p, 'lines')));
   bar.done();
-  const { transferJob: job } = await api.gql<{ transferJob: JobView }>(`query($id: ID!) { transferJob(id: $id) { ${JOB_FIELDS} } }`, { id });
+  const { transferJob: job } = await api.gql<{ transferJob: JobView }>(
+    `query($id: ID!) { transferJob(id: $id) { ${JOB_FIELDS} } }`,
+    { id },
+  );
   const imported = job.created + job.updated;
   out.write(
     `Import ${id} ${job.status.toLowerCase()}: imported ${formatCount(imported)} ${imported === 1 ? 'user' : 'users'} (${formatCount(job.created)} created, ${formatCount(job.updated)} updated) - ${formatCount(job.failed)} ${job.failed === 1 ? 'error' : 'errors'}${job.message && job.status !== 'COMPLETED' ? ` (${job.message})` : ''}\n`,
@@ -122,8 +142,17 @@ async function runImport(
   let afterLine = 0;
   for (;;) {
     const { transferJob } = await api.gql<{
-      transferJob: { errors: { nodes: { line: number; login: string | null; cause: string; message: string }[]; hasNextPage: boolean; lastLine: number | null } };
-    }>(`query($id: ID!, $after: Int!) { transferJob(id: $id) { errors(first: 1000, afterLine: $after) { nodes { line login cause message } hasNextPage lastLine } } }`, { id, after: afterLine });
+      transferJob: {
+        errors: {
+          nodes: { line: number; login: string | null; cause: string; message: string }[];
+          hasNextPage: boolean;
+          lastLine: number | null;
+        };
+      };
+    }>(
+      `query($id: ID!, $after: Int!) { transferJob(id: $id) { errors(first: 1000, afterLine: $after) { nodes { line login cause message } hasNextPage lastLine } } }`,
+      { id, after: afterLine },
+    );
     for (const e of transferJob.errors.nodes)
       out.write(`  line ${e.line}${e.login ? ` (${e.login})` : ''}: ${e.message} [${e.cause}]\n`);
     if (!transferJob.errors.hasNextPage || transferJob.errors.lastLine === null) break;
@@ -134,7 +163,12 @@ async function runImport(
 }
 
 /** Runs the CLI with `argv` (without node and the script); returns the exit status. */
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out = process.stdout, err = process.stderr): Promise<number> {
+export async function main(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  out = process.stdout,
+  err = process.stderr,
+): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -187,11 +221,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
         return await runImport(api, file, values, bar, out);
       }
       case 'jobs': {
-        const { transferJobs } = await api.gql<{ transferJobs: { edges: { node: JobView & { createdAt: string } }[] } }>(
-          `{ transferJobs(first: 20) { edges { node { ${JOB_FIELDS} createdAt } } } }`,
-        );
+        const { transferJobs } = await api.gql<{
+          transferJobs: { edges: { node: JobView & { createdAt: string } }[] };
+        }>(`{ transferJobs(first: 20) { edges { node { ${JOB_FIELDS} createdAt } } } }`);
         for (const { node: j } of transferJobs.edges)
-          out.write(`${j.id}\t${j.kind}\t${j.status}\t${j.processed}\t${j.createdAt}\t${j.message ?? ''}\n`);
+          out.write(
+            `${j.id}\t${j.kind.toLowerCase()}\t${j.status.toLowerCase()}\t${j.processed}\t${j.createdAt}\t${j.message ?? ''}\n`,
+          );
         return 0;
       }
       case 'cancel': {

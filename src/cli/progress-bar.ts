@@ -5,6 +5,7 @@
 export class ProgressBar {
   private lastPlain = 0;
   private drawn = false;
+  private pending: string | null = null;
 
   constructor(
     private readonly stream: NodeJS.WriteStream = process.stderr,
@@ -23,14 +24,23 @@ export class ProgressBar {
       this.drawn = true;
       return;
     }
+    const text = `${label} ${percent}${detail}\n`;
     const now = Date.now();
-    if (now - this.lastPlain < 2000) return;
+    if (now - this.lastPlain < 2000) {
+      this.pending = text;
+      return;
+    }
     this.lastPlain = now;
-    this.stream.write(`${label} ${percent}${detail}\n`);
+    this.pending = null;
+    this.stream.write(text);
   }
 
+  /** Ends the bar; off a terminal, the last state is printed if it was held back. */
   done(): void {
     if (this.drawn && this.stream.isTTY) this.stream.write('\n');
+    if (this.pending) this.stream.write(this.pending);
+    this.pending = null;
+    this.lastPlain = 0;
     this.drawn = false;
   }
 }

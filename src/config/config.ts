@@ -81,7 +81,11 @@ const envSchema = z.object({
     .int()
     .min(1024)
     .default(4 * 1024 ** 3),
-  TRANSFER_RETENTION_HOURS: z.coerce.number().min(0.01).max(24 * 365).default(24),
+  TRANSFER_RETENTION_HOURS: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 365)
+    .default(24),
 });
 
 export class ConfigError extends Error {

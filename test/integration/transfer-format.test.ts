@@ -41,7 +41,9 @@ describe('the plugin file format', () => {
       const theirLine = theirs[i] ?? '';
       if (theirLine.startsWith('{"user_login":"ix_capfirst"')) {
         // No role registry here: the direct capability WordPress filters out is written as a role.
-        expect(ours[i]).toBe(theirLine.replace('"roles":{"1":"editor"}', '"roles":["ix_custom_cap","editor"]'));
+        expect(ours[i]).toBe(
+          theirLine.replace('"roles":{"1":"editor"}', '"roles":["ix_custom_cap","editor"]'),
+        );
       } else {
         expect(ours[i], `line ${i + 1}`).toBe(theirLine);
       }

@@ -98,11 +98,17 @@ describe('user import and export', () => {
     expect(await metaOf('ix_zoe', ['first_name', 'description', 'locale'])).toEqual([
       { key: 'first_name', value: 'Zoë' },
       // Unlike the plugin's import, backslashes are kept.
-      { key: 'description', value: 'Üñïcödé — “curly” quotes, a slash / a backslash \\ and "double"\nsecond line' },
+      {
+        key: 'description',
+        value: 'Üñïcödé — “curly” quotes, a slash / a backslash \\ and "double"\nsecond line',
+      },
       { key: 'locale', value: 'fr_FR' },
     ]);
     expect(await metaOf('ix_zoe', ['ix_prefs', 'ix_tags', 'ix_number', 'ix_list', 'ix_missing'])).toEqual([
-      { key: 'ix_prefs', value: { theme: 'dark', langs: ['en', 'fr'], n: 3, ok: true, nested: { 'a/b': 'x"y' } } },
+      {
+        key: 'ix_prefs',
+        value: { theme: 'dark', langs: ['en', 'fr'], n: 3, ok: true, nested: { 'a/b': 'x"y' } },
+      },
       { key: 'ix_tags', value: 'red' },
       { key: 'ix_tags', value: 'blue' },
       { key: 'ix_number', value: '42' },
@@ -145,11 +151,11 @@ describe('user import and export', () => {
     try {
       await importFile(other, withHashes.content);
       const prefix = other.services.config.tablePrefix;
-      const [row] = (await other.orm.em
+      const [row] = await other.orm.em
         .getConnection()
         .getKnex()(`${prefix}users`)
         .where('user_login', 'hash_user')
-        .select('user_pass')) as { user_pass: string }[];
+        .select<{ user_pass: string }[]>('user_pass');
       expect(row?.user_pass).toBe(hash);
       const { verifyPassword } = await import('../../src/modules/users/password-hasher.js');
       expect(await verifyPassword('S3cret-pass', row?.user_pass ?? '')).toBe(true);
@@ -167,9 +173,24 @@ describe('user import and export', () => {
     const { job, errors } = await importFile(app, file);
     expect(job).toMatchObject({ status: 'COMPLETED', processed: 4, created: 1, failed: 3 });
     expect(errors).toEqual([
-      { line: 2, login: 'DUP_A', cause: 'existing_user_login', message: 'Sorry, that username already exists!' },
-      { line: 3, login: 'dup_b', cause: 'existing_user_email', message: 'Sorry, that email address is already used!' },
-      { line: 4, login: 'ix_zoe', cause: 'existing_user_login', message: 'Sorry, that username already exists!' },
+      {
+        line: 2,
+        login: 'DUP_A',
+        cause: 'existing_user_login',
+        message: 'Sorry, that username already exists!',
+      },
+      {
+        line: 3,
+        login: 'dup_b',
+        cause: 'existing_user_email',
+        message: 'Sorry, that email address is already used!',
+      },
+      {
+        line: 4,
+        login: 'ix_zoe',
+        cause: 'existing_user_login',
+        message: 'Sorry, that username already exists!',
+      },
     ]);
   });
 
@@ -182,7 +203,12 @@ describe('user import and export', () => {
     const { job, errors } = await importFile(app, file, { mode: 'UPSERT', batchSize: 100 });
     expect(job).toMatchObject({ status: 'COMPLETED', processed: 4, created: 1, updated: 2, failed: 1 });
     expect(errors).toEqual([
-      { line: 4, login: 'upsert_other', cause: 'existing_user_email', message: 'Sorry, that email address is already used!' },
+      {
+        line: 4,
+        login: 'upsert_other',
+        cause: 'existing_user_email',
+        message: 'Sorry, that email address is already used!',
+      },
     ]);
     const res = await app.gql<{ user: { roles: string[] } }>(`{ user(login: "dup_a") { roles } }`);
     expect(res.data?.user).toEqual({ roles: ['author'] });
@@ -225,11 +251,11 @@ describe('user import and export', () => {
       ]);
       expect(errors[4]?.message).toBe('user_email must be a string, not a list');
       await small.services.activity.flush();
-      const [entry] = (await small.orm.em
+      const [entry] = await small.orm.em
         .getConnection()
         .getKnex()(`${small.services.config.tablePrefix}wprus_logs`)
         .where({ event: 'transfer.import', outcome: 'completed' })
-        .select('type', 'cause', 'message')) as { type: string; cause: string; message: string }[];
+        .select<{ type: string; cause: string; message: string }[]>('type', 'cause', 'message');
       expect(entry).toMatchObject({ type: 'warning', cause: 'lines_not_imported' });
       expect(entry?.message).toContain('1 created, 0 updated, 11 lines not imported of 12');
     } finally {
@@ -307,7 +333,10 @@ describe('user import and export', () => {
         },
       );
     });
-    await eventually(() => expect(seen.some((s) => s.status === 'RUNNING' && s.created > 0)).toBe(true), 20_000);
+    await eventually(
+      () => Promise.resolve(expect(seen.some((s) => s.status === 'RUNNING' && s.created > 0)).toBe(true)),
+      20_000,
+    );
     const cancelled = await app.gql<{ cancelTransferJob: { job: JobView } }>(
       `mutation($id: ID!) { cancelTransferJob(id: $id) { job { ${JOB_FIELDS} } } }`,
       { id },
@@ -322,7 +351,9 @@ describe('user import and export', () => {
     expect(job.created % 200).toBe(0);
     expect(seen.at(-1)?.status).toBe('CANCELLED');
     expect(seen.some((s) => s.ratePerSecond > 0)).toBe(true);
-    const count = await app.gql<{ users: { totalCount: number } }>(`{ users(first: 0, search: "cancel_") { totalCount } }`);
+    const count = await app.gql<{ users: { totalCount: number } }>(
+      `{ users(first: 0, search: "cancel_") { totalCount } }`,
+    );
     expect(count.data?.users.totalCount).toBe(job.created);
     const again = await app.gql(`mutation($id: ID!) { cancelTransferJob(id: $id) { job { id } } }`, { id });
     expect(again.errors?.[0]?.extensions?.['code']).toBe('CONFLICT');
@@ -342,7 +373,9 @@ describe('user import and export', () => {
     const anonymous = await fetch(`${app.url}${path}`);
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
-    const wrongAdmin = await fetch(`${app.url}${path}`, { headers: { authorization: 'Bearer nope-nope-nope' } });
+    const wrongAdmin = await fetch(`${app.url}${path}`, {
+      headers: { authorization: 'Bearer nope-nope-nope' },
+    });
     expect(wrongAdmin.status).toBe(401);
     const auth = { authorization: 'Bearer test-admin-token-0123456789abcdef' };
     const badToken = await fetch(`${app.url}/transfers/${id}/download?token=forged`, { headers: auth });
@@ -369,12 +402,12 @@ describe('user import and export', () => {
 
     await app.services.activity.flush();
     const prefix = app.services.config.tablePrefix;
-    const causes = (await app.orm.em
+    const causes = await app.orm.em
       .getConnection()
       .getKnex()(`${prefix}wprus_logs`)
       .where('event', 'transfer.download')
       .orWhere('event', 'transfer.refused')
-      .select('cause')) as { cause: string | null }[];
+      .select<{ cause: string | null }[]>('cause');
     expect(causes.map((c) => c.cause)).toEqual(
       expect.arrayContaining(['unauthenticated', 'bad_admin_token', 'bad_token', 'already_downloaded', null]),
     );
@@ -387,11 +420,15 @@ describe('user import and export', () => {
       `mutation { importUsers(input: { upload: "0123456789abcdef0123456789abcdef" }) { job { id } } }`,
     );
     expect(missing.errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
-    const invalid = await app.gql(`mutation { importUsers(input: { upload: "../../etc/passwd" }) { job { id } } }`);
+    const invalid = await app.gql(
+      `mutation { importUsers(input: { upload: "../../etc/passwd" }) { job { id } } }`,
+    );
     expect(invalid.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
     const noAdmin = await app.gql(`{ transferJobs(first: 5) { totalCount } }`, {}, null);
     expect(noAdmin.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
-    const badInput = await app.gql(`mutation { exportUsers(input: { roles: ["Not A Role"] }) { job { id } } }`);
+    const badInput = await app.gql(
+      `mutation { exportUsers(input: { roles: ["Not A Role"] }) { job { id } } }`,
+    );
     expect(badInput.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'roles' });
     const list = await app.gql<{ transferJobs: { totalCount: number; edges: { node: { kind: string } }[] } }>(
       `{ transferJobs(first: 3, kind: IMPORT) { totalCount edges { node { kind } } } }`,

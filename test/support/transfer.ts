@@ -50,9 +50,12 @@ export async function upload(
 export async function waitForJob(app: TestApp, id: string, timeoutMs = 60_000): Promise<JobView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = await app.gql<{ transferJob: JobView }>(`query($id: ID!) { transferJob(id: $id) { ${JOB_FIELDS} } }`, {
-      id,
-    });
+    const res = await app.gql<{ transferJob: JobView }>(
+      `query($id: ID!) { transferJob(id: $id) { ${JOB_FIELDS} } }`,
+      {
+        id,
+      },
+    );
     const job = res.data?.transferJob;
     if (!job) throw new Error(JSON.stringify(res.errors));
     if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.status)) return job;

@@ -39,7 +39,7 @@ function text(value: unknown): string {
   if (typeof value === 'string') return value;
   if (Buffer.isBuffer(value)) return value.toString('utf8');
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  return String(value as string);
+  return JSON.stringify(value);
 }
 
 /** `user_registered` as WordPress stores it; SQLite rows written by the ORM hold epoch milliseconds. */
@@ -110,11 +110,11 @@ export async function* readExportPages(knex: Knex, q: ExportQuery): AsyncGenerat
     );
     if (from) {
       const { login, id } = from;
-      query = query.where((w) =>
-        w
+      query = query.where((w) => {
+        void w
           .where('u.user_login', '>', login)
-          .orWhere((x) => x.where('u.user_login', login).andWhere('u.ID', '>', id)),
-      );
+          .orWhere((x) => void x.where('u.user_login', login).andWhere('u.ID', '>', id));
+      });
     }
     const rows = (await query.limit(size)) as Record<string, unknown>[];
     if (rows.length === 0) return { users: [], last: null };
@@ -131,7 +131,7 @@ export async function* readExportPages(knex: Knex, q: ExportQuery): AsyncGenerat
     for (const row of metaRows) {
       const id = text(row['user_id']);
       let meta = metaById.get(id);
-      if (!meta) metaById.set(id, (meta = new Map()));
+      if (!meta) metaById.set(id, (meta = new Map<string, string[]>()));
       const key = text(row['meta_key']);
       const list = meta.get(key);
       if (list) list.push(text(row['meta_value']));

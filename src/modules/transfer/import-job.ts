@@ -31,7 +31,8 @@ const LINE_MESSAGES: Record<string, string> = {
  */
 export async function runImport(control: JobControl, options: ImportOptions): Promise<Partial<TransferJob>> {
   const { job, deps, files } = control;
-  if (!job.fileName) return { status: 'failed', cause: 'unknown_upload', message: 'the uploaded file is gone' };
+  if (!job.fileName)
+    return { status: 'failed', cause: 'unknown_upload', message: 'the uploaded file is gone' };
   const prefix = deps.config.tablePrefix;
   const writer = new ImportBatchWriter({
     orm: deps.orm,
@@ -57,7 +58,7 @@ export async function runImport(control: JobControl, options: ImportOptions): Pr
   let stored = 0;
   let failedBatches = 0;
   let stop = false;
-  let fatal: string | null = null;
+  const halt = { fatal: '' };
   const causes: Record<string, number> = {};
   let failures: LineFailure[] = [];
 
@@ -103,10 +104,10 @@ export async function runImport(control: JobControl, options: ImportOptions): Pr
           cause: 'batch_failed',
           message: `not imported: the batch of lines ${first}-${last} failed and was rolled back (${String(reason).slice(0, 300)})`,
         });
-      if (failedBatches >= MAX_FAILED_BATCHES) fatal = String(reason).slice(0, 200);
+      if (failedBatches >= MAX_FAILED_BATCHES) halt.fatal = String(reason).slice(0, 200);
     }
     await saveFailures();
-    if (fatal) stop = true;
+    if (halt.fatal) stop = true;
     if (await control.step({ processed: linesRead, bytesDone: bytes, created, updated, failed })) stop = true;
   };
 
@@ -129,7 +130,12 @@ export async function runImport(control: JobControl, options: ImportOptions): Pr
     processed = read.line;
     bytesDone = read.bytesRead;
     if (read.text === null) {
-      failLine({ line: read.line, login: null, cause: read.cause, message: LINE_MESSAGES[read.cause] ?? read.cause });
+      failLine({
+        line: read.line,
+        login: null,
+        cause: read.cause,
+        message: LINE_MESSAGES[read.cause] ?? read.cause,
+      });
       continue;
     }
     const parsed = parseImportLine(read.text, rules);
@@ -151,8 +157,13 @@ export async function runImport(control: JobControl, options: ImportOptions): Pr
   await saveFailures();
   await control.step({ processed, bytesDone, created, updated, failed }, true);
   const data = { causes, errorsStored: stored };
-  if (fatal)
-    return { status: 'failed', cause: 'database_error', message: `${MAX_FAILED_BATCHES} batches in a row failed: ${fatal}`, data } as Partial<TransferJob>;
+  if (halt.fatal)
+    return {
+      status: 'failed',
+      cause: 'database_error',
+      message: `${MAX_FAILED_BATCHES} batches in a row failed: ${halt.fatal}`,
+      data,
+    } as Partial<TransferJob>;
   if (stop) return { status: 'cancelled', data } as Partial<TransferJob>;
   const message = `Imported ${created + updated} ${created + updated === 1 ? 'user' : 'users'}${failed ? ` - ${failed} ${failed === 1 ? 'error' : 'errors'}` : ''}`;
   return { status: 'completed', message, data } as Partial<TransferJob>;

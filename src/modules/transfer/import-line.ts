@@ -5,7 +5,7 @@
 import { encodeMetaValue } from '../users/meta-codec.js';
 import { isEmail, sanitizeNicename, sanitizeUserLogin, userNicenameFrom } from '../users/wp-user-rules.js';
 import { defaultDisplayName } from '../users/user.validation.js';
-import { LINE_FIELDS, META_LINE_FIELDS, type LineField } from './plugin-format.js';
+import { LINE_FIELDS, type LineField, type META_LINE_FIELDS } from './plugin-format.js';
 
 /** Why a line was refused: a stable cause for the activity log and the API, and a sentence. */
 export interface LineError {
@@ -36,7 +36,8 @@ export interface ImportRecord {
   readonly passwordHash: string | null;
 }
 
-export type ParsedLine = { readonly ok: true; readonly record: ImportRecord } | ({ readonly ok: false } & LineError);
+export type ParsedLine =
+  { readonly ok: true; readonly record: ImportRecord } | ({ readonly ok: false } & LineError);
 
 /** Shapes WordPress's sanitisers leave unchanged (checked first: they are most lines of a real file). */
 const SIMPLE_LOGIN = /^[A-Za-z0-9_.@-]+$/;
@@ -56,7 +57,7 @@ const phpEmpty = (s: string): boolean => s === '' || s === '0';
 
 /** The list of values of a JSON list or of an object with numeric keys (both occur in real files). */
 function valuesOf(value: unknown): unknown[] | null {
-  if (Array.isArray(value)) return value;
+  if (Array.isArray(value)) return value as unknown[];
   if (value !== null && typeof value === 'object') return Object.values(value as Record<string, unknown>);
   return null;
 }
@@ -90,7 +91,10 @@ export function parseImportLine(text: string, rules: LineRules): ParsedLine {
     if (typeof value === 'number' && field !== 'user_login') {
       str[field] = String(value); // PHP would take an int the same way
     } else if (typeof value !== 'string') {
-      return fail('wrong_type', `${field} must be a string, not ${Array.isArray(value) ? 'a list' : typeof value}`);
+      return fail(
+        'wrong_type',
+        `${field} must be a string, not ${Array.isArray(value) ? 'a list' : typeof value}`,
+      );
     } else {
       str[field] = value;
     }
@@ -115,7 +119,8 @@ export function parseImportLine(text: string, rules: LineRules): ParsedLine {
     : SIMPLE_SLUG.test(rawNicename)
       ? rawNicename
       : sanitizeNicename(rawNicename);
-  if ([...nicename].length > 50) return fail('nicename_too_long', 'user_nicename has more than 50 characters');
+  if ([...nicename].length > 50)
+    return fail('nicename_too_long', 'user_nicename has more than 50 characters');
   const registered = str.user_registered ?? '';
   if (registered !== '' && !REGISTERED.test(registered))
     return fail('invalid_registered', 'user_registered must be "YYYY-MM-DD HH:MM:SS"');

@@ -84,7 +84,7 @@ function cell(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (Buffer.isBuffer(value)) return value.toString('utf8');
-  return String(value as string);
+  return JSON.stringify(value);
 }
 
 /** A multi-row `INSERT … VALUES (…), (…)` with bindings, in chunks. Returns the first ID of each chunk. */
@@ -105,7 +105,7 @@ async function insertRows(
     const sql = `insert into ${quote(table)} (${columns.map(quote).join(',')}) values ${Array(chunk.length).fill(tuple).join(',')}`;
     if (sqlite) {
       await trx.raw(sql, bindings as Knex.RawBinding[]);
-      const [last] = (await trx.raw('select last_insert_rowid() as id')) as { id: number }[];
+      const [last] = await trx.raw<{ id: number }[]>('select last_insert_rowid() as id');
       firstIds.push(Number(last?.id ?? 0) - chunk.length + 1);
     } else {
       const [result] = (await trx.raw(sql, bindings as Knex.RawBinding[])) as [{ insertId: number | bigint }];
@@ -134,7 +134,11 @@ export class ImportBatchWriter {
     this.userLevelKey = `${o.tablePrefix}user_level`;
   }
 
-  private async select(trx: Knex.Transaction, sql: string, bindings: unknown[]): Promise<Record<string, unknown>[]> {
+  private async select(
+    trx: Knex.Transaction,
+    sql: string,
+    bindings: unknown[],
+  ): Promise<Record<string, unknown>[]> {
     const result = (await trx.raw(sql, bindings as Knex.RawBinding[])) as unknown;
     if (this.o.sqlite) return result as Record<string, unknown>[];
     return (result as [Record<string, unknown>[]])[0];
@@ -217,7 +221,8 @@ export class ImportBatchWriter {
       }
       const emailChanges =
         record.email !== '' &&
-        (existing === null || (record.present.has('user_email') && record.email.toLowerCase() !== existing.email.toLowerCase()));
+        (existing === null ||
+          (record.present.has('user_email') && record.email.toLowerCase() !== existing.email.toLowerCase()));
       const owner = emailChanges ? ownerOf.get(record.email.toLowerCase()) : undefined;
       if (owner !== undefined && owner !== existing?.id) {
         fail(item, 'existing_user_email', 'Sorry, that email address is already used!');
@@ -276,9 +281,12 @@ export class ImportBatchWriter {
     };
     for (const p of wanted) {
       const base = p.nicename as string;
-      let candidate = base;
+      let candidate: string;
       const ownId = p.existing?.id ?? '';
-      if (!used.has(base.toLowerCase()) && (!takenBy.has(base.toLowerCase()) || takenBy.get(base.toLowerCase()) === ownId)) {
+      if (
+        !used.has(base.toLowerCase()) &&
+        (!takenBy.has(base.toLowerCase()) || takenBy.get(base.toLowerCase()) === ownId)
+      ) {
         candidate = base;
       } else {
         for (let suffix = 2; ; suffix++) {
@@ -376,7 +384,11 @@ export class ImportBatchWriter {
     return rows;
   }
 
-  private async insertCreatedMeta(trx: Knex.Transaction, creates: Planned[], events: UserEvent[]): Promise<void> {
+  private async insertCreatedMeta(
+    trx: Knex.Transaction,
+    creates: Planned[],
+    events: UserEvent[],
+  ): Promise<void> {
     if (creates.length === 0) return;
     const rows: [string, string, string][] = [];
     const at = new Date();
@@ -397,10 +409,24 @@ export class ImportBatchWriter {
           values.map((value) => ({ op: 'add' as const, key, value })),
         );
         if (changes.length)
-          events.push({ type: 'user.meta_changed', userId: p.id, login: record.login, origin: this.o.origin, at, changes });
+          events.push({
+            type: 'user.meta_changed',
+            userId: p.id,
+            login: record.login,
+            origin: this.o.origin,
+            at,
+            changes,
+          });
       }
     }
-    await insertRows(trx, this.o.metaTable, ['user_id', 'meta_key', 'meta_value'], rows, META_ROWS_PER_INSERT, this.o.sqlite);
+    await insertRows(
+      trx,
+      this.o.metaTable,
+      ['user_id', 'meta_key', 'meta_value'],
+      rows,
+      META_ROWS_PER_INSERT,
+      this.o.sqlite,
+    );
   }
 
   /**
@@ -412,7 +438,7 @@ export class ImportBatchWriter {
     const columns = new Map<string, Map<string, string>>();
     const set = (column: string, id: string, value: string) => {
       let values = columns.get(column);
-      if (!values) columns.set(column, (values = new Map()));
+      if (!values) columns.set(column, (values = new Map<string, string>()));
       values.set(id, value);
     };
     const deletes = new Map<string, { ids: string[]; keys: string[] }>();
@@ -425,15 +451,15 @@ export class ImportBatchWriter {
       if (record.present.has('user_url')) set('user_url', id, record.url);
       if (record.present.has('display_name')) set('display_name', id, record.displayName);
       if (p.nicename !== null) set('user_nicename', id, p.nicename);
-      if (record.registered !== null) set('user_registered', id, String(this.registeredValue(record.registered)));
+      if (record.registered !== null)
+        set('user_registered', id, String(this.registeredValue(record.registered)));
       if (record.passwordHash) {
         set('user_pass', id, record.passwordHash);
         set('user_activation_key', id, '');
       }
-      const rows: [string, string][] = META_LINE_FIELDS.filter((key) => record.present.has(key)).map((key) => [
-        key,
-        record.meta[key],
-      ]);
+      const rows: [string, string][] = META_LINE_FIELDS.filter((key) => record.present.has(key)).map(
+        (key) => [key, record.meta[key]],
+      );
       if (record.roles.length) {
         rows.push([this.capabilitiesKey, encodeCapabilities(record.roles)]);
         rows.push([this.userLevelKey, String(userLevelFromRoles(record.roles))]);
@@ -470,7 +496,8 @@ export class ImportBatchWriter {
           });
       }
     }
-    for (const [column, values] of columns) await updateColumnByKey(trx, this.o.usersTable, 'ID', column, values);
+    for (const [column, values] of columns)
+      await updateColumnByKey(trx, this.o.usersTable, 'ID', column, values);
     const meta = quote(this.o.metaTable);
     for (const { ids, keys } of deletes.values()) {
       await trx.raw(
@@ -478,6 +505,13 @@ export class ImportBatchWriter {
         [...ids, ...keys],
       );
     }
-    await insertRows(trx, this.o.metaTable, ['user_id', 'meta_key', 'meta_value'], inserts, META_ROWS_PER_INSERT, this.o.sqlite);
+    await insertRows(
+      trx,
+      this.o.metaTable,
+      ['user_id', 'meta_key', 'meta_value'],
+      inserts,
+      META_ROWS_PER_INSERT,
+      this.o.sqlite,
+    );
   }
 }

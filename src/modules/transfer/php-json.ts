@@ -3,7 +3,13 @@
  * non-ASCII character as a lowercase `\uXXXX` escape (surrogate pairs outside the BMP), `/` as `\/`,
  * no spaces. Strings, and PHP values as WordPress's `get_user_meta()` returns them.
  */
-import { formatPhpFloat, PhpArray, PhpFloat, PhpOpaqueObject, type PhpValue } from '../../lib/php-value.js';
+import {
+  formatPhpFloat,
+  PhpFloat,
+  PhpOpaqueObject,
+  type PhpArray,
+  type PhpValue,
+} from '../../lib/php-value.js';
 
 const NEEDS_PHP_ESCAPE = /[\u0080-\uffff/]/;
 const PHP_ONLY_ESCAPES = /[\u0080-\uffff/]/g;

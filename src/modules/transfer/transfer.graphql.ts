@@ -82,7 +82,8 @@ export class TransferJobNode {
   @Field(() => Int) updated!: number;
   @Field(() => Int, { description: 'Lines not imported.' }) failed!: number;
   @Field(() => Float, { description: 'Bytes read (import) or written (export).' }) bytesDone!: number;
-  @Field(() => Float, { nullable: true, description: 'Size of the imported file.' }) bytesTotal!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Size of the imported file.' }) bytesTotal!:
+    number | null;
   @Field(() => Float, { description: 'processed per second since the start.' }) ratePerSecond!: number;
   @Field(() => Boolean) cancelRequested!: boolean;
   @Field(() => String, { nullable: true, description: 'Why it failed or ended (stable code).' })
@@ -116,7 +117,10 @@ export class TransferJobNode {
       message: job.message,
       downloadName: job.downloadName,
       downloadAvailable:
-        job.kind === 'export' && job.status === 'completed' && job.fileName !== null && job.downloadedAt === null,
+        job.kind === 'export' &&
+        job.status === 'completed' &&
+        job.fileName !== null &&
+        job.downloadedAt === null,
       downloadedAt: job.downloadedAt,
     });
   }
@@ -210,7 +214,8 @@ export class ImportUsersInput {
   generatePasswords!: boolean;
   @Field(() => Boolean, {
     defaultValue: false,
-    description: 'Send imported users to remote sites (through the outbox, like local changes). Off as in the plugin.',
+    description:
+      'Send imported users to remote sites (through the outbox, like local changes). Off as in the plugin.',
   })
   syncToSites!: boolean;
   @Field(() => Int, { defaultValue: 2000, description: 'Lines per transaction (1 to 10000).' })

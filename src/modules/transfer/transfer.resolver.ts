@@ -53,11 +53,17 @@ function check(ok: boolean, message: string, field: string): void {
 /** Checks an export request at the edge, with the field that is wrong. */
 function exportOptions(input: ExportUsersInput) {
   const roles = input.roles ?? [];
-  for (const role of roles) check(roleSlug.safeParse(role).success, `roles: "${role}" is not a role slug`, 'roles');
+  for (const role of roles)
+    check(roleSlug.safeParse(role).success, `roles: "${role}" is not a role slug`, 'roles');
   const metaKeys = input.metaKeys ?? [];
-  for (const key of metaKeys) check(metaKey.safeParse(key).success, 'metaKeys: a meta key has 1 to 255 characters', 'metaKeys');
+  for (const key of metaKeys)
+    check(metaKey.safeParse(key).success, 'metaKeys: a meta key has 1 to 255 characters', 'metaKeys');
   const logins = (input.logins ?? []).map((l) => l.trim()).filter((l) => l !== '');
-  check(roles.length <= 100 && metaKeys.length <= 1000 && logins.length <= 10_000, 'too many values in a list', 'logins');
+  check(
+    roles.length <= 100 && metaKeys.length <= 1000 && logins.length <= 10_000,
+    'too many values in a list',
+    'logins',
+  );
   check(Number.isInteger(input.offset) && input.offset >= 0, 'offset must be 0 or more', 'offset');
   check(Number.isInteger(input.max) && input.max >= 0, 'max must be 0 (no limit) or more', 'max');
   return {
@@ -89,7 +95,10 @@ export class TransferResolver {
     const beforeId = args.after ? decodeCursor('transfer', args.after) : null;
     if (args.after && beforeId === null) throw AppError.badInput('after is not a valid cursor', 'after');
     const page = await ctx.app.transfers.list({ kind: args.kind ?? null, first: args.first, beforeId });
-    const edges = page.jobs.map((job) => ({ cursor: encodeCursor('transfer', job.id), node: TransferJobNode.from(job) }));
+    const edges = page.jobs.map((job) => ({
+      cursor: encodeCursor('transfer', job.id),
+      node: TransferJobNode.from(job),
+    }));
     return {
       edges,
       totalCount: page.totalCount,
@@ -151,7 +160,10 @@ export class TransferResolver {
   @Mutation(() => TransferJobPayload, {
     description: 'Stops a job after its current batch (what was committed stays).',
   })
-  async cancelTransferJob(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<TransferJobPayload> {
+  async cancelTransferJob(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<TransferJobPayload> {
     return { job: TransferJobNode.from(await ctx.app.transfers.cancel(id, actor(ctx))) };
   }
 

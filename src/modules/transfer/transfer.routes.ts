@@ -68,7 +68,11 @@ export async function registerTransferRoutes(fastify: FastifyInstance, services:
       async (req, reply) => {
         let opened;
         try {
-          opened = await services.transfers.openDownload(req.params.id, String(req.query.token ?? ''), req.ip);
+          opened = await services.transfers.openDownload(
+            req.params.id,
+            String(req.query.token ?? ''),
+            req.ip,
+          );
         } catch (err) {
           if (err instanceof AppError) return sendError(reply, err);
           throw err;

@@ -126,13 +126,26 @@ export class TransferService {
 
   async startImport(actor: string, options: ImportOptions): Promise<TransferJob> {
     if (!this.files.isUploadId(options.upload)) {
-      this.refused('transfer.import', 'unknown_upload', `Import refused: "${options.upload}" is not an upload ID`, actor);
-      throw AppError.badInput('upload is not an upload ID (POST the file to /transfers/uploads first)', 'upload');
+      this.refused(
+        'transfer.import',
+        'unknown_upload',
+        `Import refused: "${options.upload}" is not an upload ID`,
+        actor,
+      );
+      throw AppError.badInput(
+        'upload is not an upload ID (POST the file to /transfers/uploads first)',
+        'upload',
+      );
     }
     const uploadName = this.files.uploadName(options.upload);
     const size = await this.files.size(uploadName);
     if (size === null) {
-      this.refused('transfer.import', 'unknown_upload', `Import refused: upload ${options.upload} not found`, actor);
+      this.refused(
+        'transfer.import',
+        'unknown_upload',
+        `Import refused: upload ${options.upload} not found`,
+        actor,
+      );
       throw AppError.notFound(`upload ${options.upload}`);
     }
     const job = await this.create('import', actor, options, { bytesTotal: size });
@@ -140,7 +153,11 @@ export class TransferService {
     try {
       await this.files.move(uploadName, fileName);
     } catch {
-      await this.em().nativeUpdate(TransferJob, { id: job.id }, { status: 'failed', cause: 'unknown_upload' });
+      await this.em().nativeUpdate(
+        TransferJob,
+        { id: job.id },
+        { status: 'failed', cause: 'unknown_upload' },
+      );
       throw AppError.notFound(`upload ${options.upload}`);
     }
     await this.em().nativeUpdate(TransferJob, { id: job.id }, { fileName });
@@ -157,7 +174,15 @@ export class TransferService {
   }
 
   private refused(event: string, cause: string, message: string, actor: string | null): void {
-    this.deps.activity.record({ type: 'warning', event, message, outcome: 'refused', cause, login: null, data: { actor } });
+    this.deps.activity.record({
+      type: 'warning',
+      event,
+      message,
+      outcome: 'refused',
+      cause,
+      login: null,
+      data: { actor },
+    });
   }
 
   private async create(
@@ -242,19 +267,22 @@ export class TransferService {
     if (!job || job.kind !== 'export') return deny(AppError.notFound(`export ${id}`), 'unknown_job');
     const expected = job.downloadTokenHash ? Buffer.from(job.downloadTokenHash, 'hex') : null;
     const given = Buffer.from(sha256(token), 'hex');
-    if (job.downloadedAt) return deny(AppError.notFound(`export ${id} (already downloaded)`), 'already_downloaded');
+    if (job.downloadedAt)
+      return deny(AppError.notFound(`export ${id} (already downloaded)`), 'already_downloaded');
     if (!token || !expected || expected.length !== given.length || !timingSafeEqual(expected, given))
       return deny(AppError.notFound(`export ${id} (wrong or spent token)`), 'bad_token');
     if (job.status !== 'completed')
       return deny(new AppError('CONFLICT', `export ${id} is ${job.status}, not ready`), 'not_ready');
     const size = job.fileName ? await this.files.size(job.fileName) : null;
-    if (!job.fileName || size === null) return deny(AppError.notFound(`export ${id} (file expired)`), 'expired');
+    if (!job.fileName || size === null)
+      return deny(AppError.notFound(`export ${id} (file expired)`), 'expired');
     const spent = await this.em().nativeUpdate(
       TransferJob,
       { id, downloadTokenHash: job.downloadTokenHash, downloadedAt: null },
       { downloadTokenHash: null, downloadedAt: new Date() },
     );
-    if (spent !== 1) return deny(AppError.notFound(`export ${id} (already downloaded)`), 'already_downloaded');
+    if (spent !== 1)
+      return deny(AppError.notFound(`export ${id} (already downloaded)`), 'already_downloaded');
     this.deps.activity.record({
       type: 'info',
       event: 'transfer.download',
@@ -273,7 +301,11 @@ export class TransferService {
   }
 
   /** Stores an upload stream as a file; returns its ID. */
-  async saveUpload(body: NodeJS.ReadableStream, actor: string, remoteIp: string): Promise<{ upload: string; bytes: number }> {
+  async saveUpload(
+    body: NodeJS.ReadableStream,
+    actor: string,
+    remoteIp: string,
+  ): Promise<{ upload: string; bytes: number }> {
     const { saveStream } = await import('./upload-store.js');
     await this.files.ensureDir();
     const id = this.files.newUploadId();
@@ -322,7 +354,11 @@ export class TransferService {
     job.status = 'running';
     job.startedAt = started;
     job.heartbeatAt = started;
-    await this.em().nativeUpdate(TransferJob, { id }, { status: 'running', startedAt: started, heartbeatAt: started });
+    await this.em().nativeUpdate(
+      TransferJob,
+      { id },
+      { status: 'running', startedAt: started, heartbeatAt: started },
+    );
     const control = this.control(job);
     this.publish(job);
     try {
@@ -374,13 +410,26 @@ export class TransferService {
     const status = result.status === 'completed' && wasCancelled ? 'cancelled' : (result.status ?? 'failed');
     Object.assign(job, result, { status, finishedAt: new Date(), heartbeatAt: new Date() });
     if (status === 'cancelled') job.cause ??= 'cancelled';
-    if (this.closing && status === 'cancelled') Object.assign(job, { status: 'failed', cause: 'interrupted' });
+    if (this.closing && status === 'cancelled')
+      Object.assign(job, { status: 'failed', cause: 'interrupted' });
     if (job.kind === 'import' || job.status !== 'completed') {
       await this.files.remove(job.fileName).catch(() => undefined);
-      if (job.fileName?.endsWith('.dat')) await this.files.remove(`${job.fileName}.part`).catch(() => undefined);
+      if (job.fileName?.endsWith('.dat'))
+        await this.files.remove(`${job.fileName}.part`).catch(() => undefined);
       job.fileName = null;
     }
-    const { processed, created, updated, failed, bytesDone, bytesTotal, fileName, downloadName, cause, message } = job;
+    const {
+      processed,
+      created,
+      updated,
+      failed,
+      bytesDone,
+      bytesTotal,
+      fileName,
+      downloadName,
+      cause,
+      message,
+    } = job;
     await this.em().nativeUpdate(
       TransferJob,
       { id: job.id },
@@ -401,20 +450,36 @@ export class TransferService {
       },
     );
     this.publish(job);
-    const seconds = job.startedAt ? (job.finishedAt!.getTime() - job.startedAt.getTime()) / 1000 : 0;
+    const seconds = job.startedAt ? (Date.now() - job.startedAt.getTime()) / 1000 : 0;
     const what = job.kind === 'export' ? 'Export' : 'Import';
     const summary =
       job.kind === 'export'
         ? `${job.processed} users exported`
         : `${job.created} created, ${job.updated} updated, ${job.failed} lines not imported of ${job.processed}`;
     this.deps.activity.record({
-      type: job.status === 'completed' ? (job.failed > 0 ? 'warning' : 'success') : job.status === 'cancelled' ? 'info' : 'alert',
+      type:
+        job.status === 'completed'
+          ? job.failed > 0
+            ? 'warning'
+            : 'success'
+          : job.status === 'cancelled'
+            ? 'info'
+            : 'alert',
       event: `transfer.${job.kind}`,
       message: `${what} ${job.id} ${job.status}: ${summary}${job.message ? ` (${job.message})` : ''}`,
       outcome: job.status,
       cause: job.cause ?? (job.failed > 0 ? 'lines_not_imported' : null),
       latencyMs: Math.round(seconds * 1000),
-      data: { jobId: job.id, processed, created, updated, failed, bytes: bytesDone, seconds, ...(result as { data?: object }).data },
+      data: {
+        jobId: job.id,
+        processed,
+        created,
+        updated,
+        failed,
+        bytes: bytesDone,
+        seconds,
+        ...(result as { data?: object }).data,
+      },
     });
   }
 
@@ -450,7 +515,11 @@ export class TransferService {
       heartbeatAt: { $lt: stale },
     });
     for (const job of jobs)
-      await this.finish(job, { status: 'failed', cause: 'interrupted', message: 'the server stopped while it ran' });
+      await this.finish(job, {
+        status: 'failed',
+        cause: 'interrupted',
+        message: 'the server stopped while it ran',
+      });
   }
 
   /**
@@ -458,11 +527,16 @@ export class TransferService {
    * TRANSFER_RETENTION_HOURS, are deleted (the plugin deletes its whole directory daily).
    */
   async cleanup(): Promise<string[]> {
-    const active = await this.em().find(TransferJob, { status: { $in: ['queued', 'running'] } }, { fields: ['fileName'] });
+    const active = await this.em().find(
+      TransferJob,
+      { status: { $in: ['queued', 'running'] } },
+      { fields: ['fileName'] },
+    );
     const keep = new Set(active.map((j) => j.fileName).filter((n): n is string => n !== null));
     const removed = await this.files.cleanup(this.deps.config.transferRetentionHours * 3600_000, keep);
     const exports = removed.filter((n) => n.startsWith('export-') && !n.endsWith('.part'));
-    if (exports.length) await this.em().nativeUpdate(TransferJob, { fileName: { $in: exports } }, { fileName: null });
+    if (exports.length)
+      await this.em().nativeUpdate(TransferJob, { fileName: { $in: exports } }, { fileName: null });
     if (removed.length)
       this.deps.activity.record({
         type: 'info',
@@ -475,17 +549,33 @@ export class TransferService {
     return removed;
   }
 
-  async list(filter: { kind?: TransferKind | null; first: number; beforeId: string | null }): Promise<{ jobs: TransferJob[]; hasNextPage: boolean; totalCount: number }> {
+  async list(filter: {
+    kind?: TransferKind | null;
+    first: number;
+    beforeId: string | null;
+  }): Promise<{ jobs: TransferJob[]; hasNextPage: boolean; totalCount: number }> {
     const where: Record<string, unknown> = filter.kind ? { kind: filter.kind } : {};
     const em = this.em();
-    const rows = await em.find(TransferJob, filter.beforeId ? { ...where, id: { $lt: filter.beforeId } } : where, {
-      orderBy: { id: 'desc' },
-      limit: filter.first + 1,
-    });
-    return { jobs: rows.slice(0, filter.first), hasNextPage: rows.length > filter.first, totalCount: await em.count(TransferJob, where) };
+    const rows = await em.find(
+      TransferJob,
+      filter.beforeId ? { ...where, id: { $lt: filter.beforeId } } : where,
+      {
+        orderBy: { id: 'desc' },
+        limit: filter.first + 1,
+      },
+    );
+    return {
+      jobs: rows.slice(0, filter.first),
+      hasNextPage: rows.length > filter.first,
+      totalCount: await em.count(TransferJob, where),
+    };
   }
 
-  async errors(jobId: string, first: number, afterLine: number): Promise<{ errors: TransferError[]; hasNextPage: boolean }> {
+  async errors(
+    jobId: string,
+    first: number,
+    afterLine: number,
+  ): Promise<{ errors: TransferError[]; hasNextPage: boolean }> {
     const rows = await this.em().find(
       TransferError,
       { jobId, line: { $gt: afterLine } },

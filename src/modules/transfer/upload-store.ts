@@ -7,7 +7,11 @@ export type SaveResult =
   | { readonly ok: false; readonly cause: 'too_large' | 'upload_failed'; readonly message: string };
 
 /** Streams a request body to a file, refusing more than `maxBytes` without buffering it. */
-export async function saveStream(body: NodeJS.ReadableStream, path: string, maxBytes: number): Promise<SaveResult> {
+export async function saveStream(
+  body: NodeJS.ReadableStream,
+  path: string,
+  maxBytes: number,
+): Promise<SaveResult> {
   let bytes = 0;
   const limit = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -21,7 +25,11 @@ export async function saveStream(body: NodeJS.ReadableStream, path: string, maxB
     return { ok: true, bytes };
   } catch (err) {
     if (err instanceof RangeError)
-      return { ok: false, cause: 'too_large', message: `the file is larger than ${maxBytes} bytes (TRANSFER_MAX_UPLOAD_BYTES)` };
+      return {
+        ok: false,
+        cause: 'too_large',
+        message: `the file is larger than ${maxBytes} bytes (TRANSFER_MAX_UPLOAD_BYTES)`,
+      };
     return { ok: false, cause: 'upload_failed', message: 'the upload was interrupted' };
   }
 }
