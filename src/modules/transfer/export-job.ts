@@ -62,9 +62,10 @@ export async function runExport(control: JobControl, options: ExportOptions): Pr
     });
     for await (const page of pages) {
       for (let i = 0; i < page.length; i += LINES_PER_WRITE) {
-        let chunk = '';
-        for (const user of page.slice(i, i + LINES_PER_WRITE)) chunk += formatExportLine(user, lineOptions);
-        bytes += Buffer.byteLength(chunk, 'utf8');
+        let text = '';
+        for (const user of page.slice(i, i + LINES_PER_WRITE)) text += formatExportLine(user, lineOptions);
+        const chunk = Buffer.from(text, 'utf8');
+        bytes += chunk.length;
         if (!out.write(chunk)) await once(out, 'drain');
       }
       users += page.length;

@@ -98,20 +98,25 @@ async function insertRows(
 ): Promise<number[]> {
   const firstIds: number[] = [];
   const tuple = `(${columns.map(() => '?').join(',')})`;
+  const head = `insert into ${quote(table)} (${columns.map(quote).join(',')}) values `;
+  const pending: Promise<unknown>[] = [];
   for (let start = 0; start < rows.length; start += perStatement) {
     const chunk = rows.slice(start, start + perStatement);
     const bindings: unknown[] = [];
     for (const row of chunk) for (const value of row) bindings.push(value);
-    const sql = `insert into ${quote(table)} (${columns.map(quote).join(',')}) values ${Array(chunk.length).fill(tuple).join(',')}`;
+    const sql = head + Array(chunk.length).fill(tuple).join(',');
     if (sqlite) {
       await trx.raw(sql, bindings as Knex.RawBinding[]);
       const [last] = await trx.raw<{ id: number }[]>('select last_insert_rowid() as id');
       firstIds.push(Number(last?.id ?? 0) - chunk.length + 1);
     } else {
-      const [result] = (await trx.raw(sql, bindings as Knex.RawBinding[])) as [{ insertId: number | bigint }];
-      firstIds.push(Number(result.insertId));
+      // Sent without waiting for the previous answer (the driver pipelines them on the connection),
+      // so the database never waits for the next statement.
+      pending.push(trx.raw(sql, bindings as Knex.RawBinding[]));
     }
   }
+  for (const result of (await Promise.all(pending)) as [{ insertId: number | bigint }][])
+    firstIds.push(Number(result[0].insertId));
   return firstIds;
 }
 

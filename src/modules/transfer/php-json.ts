@@ -12,6 +12,9 @@ import {
 } from '../../lib/php-value.js';
 
 const NEEDS_PHP_ESCAPE = /[\u0080-\uffff/]/;
+/** Anything JSON or PHP escapes; most values have none and are quoted as they are. */
+// eslint-disable-next-line no-control-regex
+const NEEDS_ANY_ESCAPE = /[\u0000-\u001f"\\/\u007f-\uffff]/;
 const PHP_ONLY_ESCAPES = /[\u0080-\uffff/]/g;
 
 function escapeChar(c: string): string {
@@ -21,6 +24,7 @@ function escapeChar(c: string): string {
 
 /** A JSON string literal as PHP writes it. */
 export function phpJsonString(s: string): string {
+  if (!NEEDS_ANY_ESCAPE.test(s)) return `"${s}"`;
   const json = JSON.stringify(s);
   // JSON.stringify already escapes quotes, backslashes and control characters exactly as PHP does
   // (`\b \f \n \r \t`, otherwise `\u00XX` in lowercase); PHP additionally escapes `/` and non-ASCII.

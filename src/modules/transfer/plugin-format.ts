@@ -73,13 +73,26 @@ export interface LineOptions {
   readonly includePasswordHash: boolean;
 }
 
+const rolesCache = new Map<string, string>();
+
+/** {@link rolesOf}, remembered: most users share a handful of capabilities values. */
+function rolesJson(raw: string | undefined): string {
+  if (!raw) return '[]';
+  let json = rolesCache.get(raw);
+  if (json === undefined) {
+    json = rolesOf(raw);
+    if (rolesCache.size > 1000) rolesCache.clear();
+    rolesCache.set(raw, json);
+  }
+  return json;
+}
+
 /**
  * `WP_User::roles`: the keys of the capabilities array that are roles, keeping their positions (so
  * a non-role entry before a role makes a JSON object, as WordPress's unindexed filter does). This
  * server keeps no role registry: every granted key counts as a role.
  */
-function rolesJson(raw: string | undefined): string {
-  if (!raw) return '[]';
+function rolesOf(raw: string): string {
   const caps = maybeUnserialize(raw);
   if (!(caps instanceof PhpArray)) return '[]';
   const kept: [number, string][] = [];
