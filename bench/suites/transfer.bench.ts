@@ -155,14 +155,21 @@ export async function run(): Promise<SuiteResult> {
       `  export: ${fmt(exportRate)} users/s (${exportSeconds.toFixed(1)} s), ${fmt(downloaded / 2 ** 20, 1)} MiB downloaded\n`,
     );
     const peak = Math.max(importPeak, exportPeak);
+    const ceilingUsers = Math.min(USERS, 100_000);
+    const ceiling = await rawInsertCeiling(ceilingUsers);
+    process.stdout.write(`  MariaDB alone, same rows: ${fmt(ceiling)} users/s\n`);
     return {
       suite: 'transfer',
       title: 'User import and export (plugin file format, MariaDB)',
       command: `BENCH_TRANSFER_USERS=${USERS} npm run bench transfer`,
-      setup: `${fmt(USERS)} users with 10 meta each (one PHP-serialized array) in the plugin's JSON-lines format (${fmt(size / 2 ** 20, 1)} MiB), uploaded to a server running in its own process, imported (CREATE_ONLY, 2000 lines per transaction: 24 usermeta rows per user) into MariaDB 10.11 on the same 2-core machine, then exported with the 10 meta keys and downloaded. Rates are the job's own duration; RSS is the server process's peak (VmHWM; ${fmt(baseline / 2 ** 20)} MiB after start).`,
+      setup: `${fmt(USERS)} users with 10 meta each (one PHP-serialized array) in the plugin's JSON-lines format (${fmt(size / 2 ** 20, 1)} MiB), uploaded to a server running in its own process, imported (CREATE_ONLY, 2000 lines per transaction: 1 users row and 23 usermeta rows per user, as wp_insert_user writes them) into MariaDB 10.11 on the same 2-core machine, then exported with the 10 meta keys and downloaded. Rates are the job's own duration; RSS is the server process's peak (VmHWM; ${fmt(baseline / 2 ** 20)} MiB after start).`,
       figures: [
         { metric: 'import users/s', value: fmt(importRate), target: '≥ 10,000', met: importRate >= 10_000 },
         { metric: 'export users/s', value: fmt(exportRate), target: '≥ 20,000', met: exportRate >= 20_000 },
+        {
+          metric: `reference: MariaDB's own rate for the same usermeta rows (${fmt(ceilingUsers)} users, bare multi-row INSERTs, no server)`,
+          value: `${fmt(ceiling)} users/s`,
+        },
         { metric: 'server peak RSS during import', value: `${fmt(importPeak / 2 ** 20)} MiB` },
         { metric: 'server peak RSS during export', value: `${fmt(exportPeak / 2 ** 20)} MiB` },
         {
@@ -180,16 +187,70 @@ export async function run(): Promise<SuiteResult> {
   }
 }
 
-async function dropTables(prefix: string): Promise<void> {
+async function connect() {
   const mysql = await import('mariadb');
   const url = new URL(BENCH_DATABASE_URL);
-  const c = await mysql.createConnection({
+  return mysql.createConnection({
     host: url.hostname,
     port: Number(url.port || 3306),
     user: url.username || 'root',
     password: url.password,
     database: url.pathname.slice(1),
   });
+}
+
+/**
+ * What MariaDB itself sustains for the rows an import writes (23 usermeta rows per user, WordPress's
+ * table and indexes, 1000-row INSERTs in 2000-user transactions), with no server in between: the
+ * ceiling the import rate is bounded by on this machine.
+ */
+async function rawInsertCeiling(users: number): Promise<number> {
+  const c = await connect();
+  const table = `braw${randomBytes(3).toString('hex')}_usermeta`;
+  await c.query(
+    `CREATE TABLE \`${table}\` (umeta_id bigint(20) unsigned NOT NULL auto_increment, user_id bigint(20) unsigned NOT NULL default '0', meta_key varchar(255) default NULL, meta_value longtext, PRIMARY KEY (umeta_id), KEY user_id (user_id), KEY meta_key (meta_key(191))) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci`,
+  );
+  const keys = [
+    ...['nickname', 'first_name', 'last_name', 'description', 'rich_editing', 'syntax_highlighting'],
+    ...['comment_shortcuts', 'admin_color', 'use_ssl', 'show_admin_bar_front', 'locale'],
+    ...['wp_capabilities', 'wp_user_level', ...META_KEYS],
+  ];
+  try {
+    const started = Date.now();
+    for (let first = 0; first < users; first += 2000) {
+      await c.beginTransaction();
+      const statements: Promise<unknown>[] = [];
+      let values: unknown[] = [];
+      const flush = () => {
+        statements.push(
+          c.query(
+            `insert into \`${table}\` (user_id, meta_key, meta_value) values ${Array(values.length / 3)
+              .fill('(?,?,?)')
+              .join(',')}`,
+            values,
+          ),
+        );
+        values = [];
+      };
+      for (let u = first; u < Math.min(first + 2000, users); u++) {
+        for (const key of keys) {
+          values.push(u + 1, key, `value of ${key} for user ${u}`);
+          if (values.length >= 3000) flush();
+        }
+      }
+      if (values.length) flush();
+      await Promise.all(statements);
+      await c.commit();
+    }
+    return users / ((Date.now() - started) / 1000);
+  } finally {
+    await c.query(`drop table if exists \`${table}\``);
+    await c.end();
+  }
+}
+
+async function dropTables(prefix: string): Promise<void> {
+  const c = await connect();
   const rows: { name: string }[] = await c.query(
     'select table_name as name from information_schema.tables where table_schema = database() and table_name like ?',
     [`${prefix.replace(/_/g, '\\_')}%`],
