@@ -217,6 +217,22 @@ describe('user import and export', () => {
     expect(await metaOf('dup_a', ['ix_tags'])).toEqual([{ key: 'ix_tags', value: 'green' }]);
   });
 
+  it('makes nicenames unique as wp_insert_user does, within a batch and against the database', async () => {
+    await importFile(
+      app,
+      pluginLine('nice.name', { user_nicename: '' }) + pluginLine('nice-name', { user_nicename: '' }),
+    );
+    await importFile(app, pluginLine('nice_third', { user_nicename: 'Nice Name' }));
+    const res = await app.gql<{ users: { edges: { node: { login: string; nicename: string } }[] } }>(
+      `{ users(first: 10, search: "nice") { edges { node { login nicename } } } }`,
+    );
+    expect(res.data?.users.edges.map((e) => e.node)).toEqual([
+      { login: 'nice.name', nicename: 'nice-name' },
+      { login: 'nice-name', nicename: 'nice-name-2' },
+      { login: 'nice_third', nicename: 'nice-name-3' },
+    ]);
+  });
+
   it('names the line and the cause of every malformed line, an oversized line and wrong types', async () => {
     const small = await startTestApp({ TRANSFER_MAX_LINE_BYTES: '2048' });
     try {

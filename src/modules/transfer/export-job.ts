@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { rename } from 'node:fs/promises';
 import type { TransferJob } from './transfer-job.entity.js';
-import type { JobControl } from './transfer.service.js';
+import type { JobControl } from './transfer-runner.js';
 import { readExportPages } from './export-reader.js';
 import { exportableMetaKeys, formatExportLine } from './plugin-format.js';
 

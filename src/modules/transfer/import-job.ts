@@ -1,7 +1,7 @@
 import { retryOnDeadlock } from '../../db/retry-deadlock.js';
 import { TransferError } from './transfer-error.entity.js';
 import type { TransferJob } from './transfer-job.entity.js';
-import type { JobControl } from './transfer.service.js';
+import type { JobControl } from './transfer-runner.js';
 import { parseImportLine } from './import-line.js';
 import { ImportBatchWriter, type ImportItem, type ImportMode, type LineFailure } from './import-writer.js';
 import { readLines } from './line-reader.js';

@@ -16,7 +16,7 @@ export async function* progressOf(
   const events = context.app.pubsub.subscribe('transfer.progress')[Symbol.asyncIterator]();
   try {
     const job = await context.app.transfers.get(jobId);
-    const current = context.app.transfers.snapshot(job);
+    const current = context.app.transfers.runner.snapshot(job);
     yield current;
     if (TERMINAL_STATUSES.has(current.status)) return;
     for (;;) {

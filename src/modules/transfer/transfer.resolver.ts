@@ -174,7 +174,7 @@ export class TransferResolver {
     @Arg('id', () => ID) id: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<TransferDownloadLink> {
-    return ctx.app.transfers.issueDownloadLink(id);
+    return ctx.app.transfers.exchange.issueDownloadLink(id);
   }
 
   @Subscription(() => TransferProgressNode, {

@@ -55,7 +55,7 @@ export async function registerTransferRoutes(fastify: FastifyInstance, services:
         );
       }
       try {
-        const saved = await services.transfers.saveUpload(req.raw, actor, req.ip);
+        const saved = await services.transfers.exchange.saveUpload(req.raw, actor, req.ip);
         return reply.code(201).send(saved);
       } catch (err) {
         if (err instanceof AppError) return sendError(reply, err);
@@ -68,7 +68,7 @@ export async function registerTransferRoutes(fastify: FastifyInstance, services:
       async (req, reply) => {
         let opened;
         try {
-          opened = await services.transfers.openDownload(
+          opened = await services.transfers.exchange.openDownload(
             req.params.id,
             String(req.query.token ?? ''),
             req.ip,
@@ -79,7 +79,7 @@ export async function registerTransferRoutes(fastify: FastifyInstance, services:
         }
         const stream = createReadStream(opened.path);
         reply.raw.once('close', () => {
-          void services.transfers
+          void services.transfers.exchange
             .downloaded(opened.job)
             .catch((err: unknown) => services.logger.warn({ err }, 'could not delete a downloaded export'));
         });
