@@ -78,6 +78,7 @@ describe('user import and export', () => {
           ix_number: ['42'],
           ix_list: [['one', 'two']],
           ix_missing: [],
+          ix_nasty: ["it's \\'; drop table x; -- ?", 'nul\u0000 sub\u001a \\" end'],
         },
       }) + pluginLine('ix_capfirst', { roles: { '1': 'editor' } });
     expect(file).toContain('\\u00eb \\u6771\\u4eac \\ud83d\\ude80');
@@ -103,6 +104,10 @@ describe('user import and export', () => {
         value: 'Üñïcödé — “curly” quotes, a slash / a backslash \\ and "double"\nsecond line',
       },
       { key: 'locale', value: 'fr_FR' },
+    ]);
+    expect(await metaOf('ix_zoe', ['ix_nasty'])).toEqual([
+      { key: 'ix_nasty', value: "it's \\'; drop table x; -- ?" },
+      { key: 'ix_nasty', value: 'nul\u0000 sub\u001a \\" end' },
     ]);
     expect(await metaOf('ix_zoe', ['ix_prefs', 'ix_tags', 'ix_number', 'ix_list', 'ix_missing'])).toEqual([
       {

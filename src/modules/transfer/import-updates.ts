@@ -5,13 +5,14 @@ import { updateColumnByKey } from '../users/sql-batch.js';
 import { userLevelFromRoles } from '../users/wp-user-rules.js';
 import type { ImportWriterOptions, Planned } from './import-writer.js';
 import { META_LINE_FIELDS } from './plugin-format.js';
-import { insertRows, META_ROWS_PER_INSERT, quote } from './sql-rows.js';
+import { insertRows, META_ROWS_PER_INSERT, quote, type SqlDialect } from './sql-rows.js';
 
 /** What the UPSERT path needs from the batch writer. */
 export interface UpdateContext {
   readonly o: ImportWriterOptions;
   readonly capabilitiesKey: string;
   readonly userLevelKey: string;
+  readonly dialect: SqlDialect;
   registeredValue(value: string | null): string | number;
 }
 
@@ -101,6 +102,6 @@ export async function applyUpdates(
     ['user_id', 'meta_key', 'meta_value'],
     inserts,
     META_ROWS_PER_INSERT,
-    w.o.sqlite,
+    w.dialect,
   );
 }

@@ -19,6 +19,8 @@ import {
   quote,
   selectRows,
   USER_ROWS_PER_INSERT,
+  dialectOf,
+  type SqlDialect,
 } from './sql-rows.js';
 
 export type ImportMode = 'CREATE_ONLY' | 'UPSERT';
@@ -95,6 +97,8 @@ function randomPassword(): string {
 export class ImportBatchWriter {
   readonly capabilitiesKey: string;
   readonly userLevelKey: string;
+  /** Read at the start of each batch, on its own connection. */
+  dialect: SqlDialect = { kind: 'sqlite' };
 
   constructor(readonly o: ImportWriterOptions) {
     this.capabilitiesKey = `${o.tablePrefix}capabilities`;
@@ -122,6 +126,7 @@ export class ImportBatchWriter {
     items: readonly ImportItem[],
     events: UserEvent[],
   ): Promise<BatchOutcome> {
+    this.dialect = await dialectOf(trx, this.o.sqlite);
     const users = quote(this.o.usersTable);
     const failures: LineFailure[] = [];
     const fail = (item: ImportItem, cause: string, message: string) =>
@@ -232,7 +237,7 @@ export class ImportBatchWriter {
       USER_COLUMNS,
       rows,
       USER_ROWS_PER_INSERT,
-      this.o.sqlite,
+      this.dialect,
     );
     // One multi-row INSERT gets consecutive IDs (InnoDB lock modes 0 and 1, SQLite); checked, and
     // looked up by login where another writer interleaved.
@@ -333,7 +338,7 @@ export class ImportBatchWriter {
       ['user_id', 'meta_key', 'meta_value'],
       rows,
       META_ROWS_PER_INSERT,
-      this.o.sqlite,
+      this.dialect,
     );
   }
 }
