@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestApp, TEST_DATABASE_URL, type TestApp } from '../support/test-app.js';
 import {
   exportFile,
   importFile,
@@ -45,6 +45,9 @@ function phpJson(value: unknown): string {
     .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+// libSQL cuts a bound text at a NUL character; MariaDB keeps it (and it must survive the escaping).
+const NUL = TEST_DATABASE_URL.startsWith('sqlite:') ? '' : 'nul\u0000 ';
+
 describe('user import and export', () => {
   let app: TestApp;
   beforeAll(async () => {
@@ -78,7 +81,7 @@ describe('user import and export', () => {
           ix_number: ['42'],
           ix_list: [['one', 'two']],
           ix_missing: [],
-          ix_nasty: ["it's \\'; drop table x; -- ?", 'nul\u0000 sub\u001a \\" end'],
+          ix_nasty: ["it's \\'; drop table x; -- ?", `${NUL}sub\u001a \\" end`],
         },
       }) + pluginLine('ix_capfirst', { roles: { '1': 'editor' } });
     expect(file).toContain('\\u00eb \\u6771\\u4eac \\ud83d\\ude80');
@@ -107,7 +110,7 @@ describe('user import and export', () => {
     ]);
     expect(await metaOf('ix_zoe', ['ix_nasty'])).toEqual([
       { key: 'ix_nasty', value: "it's \\'; drop table x; -- ?" },
-      { key: 'ix_nasty', value: 'nul\u0000 sub\u001a \\" end' },
+      { key: 'ix_nasty', value: `${NUL}sub\u001a \\" end` },
     ]);
     expect(await metaOf('ix_zoe', ['ix_prefs', 'ix_tags', 'ix_number', 'ix_list', 'ix_missing'])).toEqual([
       {
