@@ -85,7 +85,12 @@ export async function insertRows(
       for (let c = 0; c < row.length; c++) sql += (c === 0 ? '' : ',') + mysqlLiteral(row[c] ?? '', escapes);
       sql += ')';
     }
-    pending.push(trx.raw(sql));
+    // knex queries start when awaited: start this one now, and let it reach the socket while the
+    // next statement is built.
+    const started = trx.raw(sql).then((result: unknown) => result);
+    started.catch(() => undefined); // a failure is reported by Promise.all below, not as unhandled
+    pending.push(started);
+    await new Promise((resolve) => setImmediate(resolve));
   }
   for (const result of (await Promise.all(pending)) as [{ insertId: number | bigint }][])
     firstIds.push(Number(result[0].insertId));
