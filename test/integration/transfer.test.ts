@@ -481,3 +481,82 @@ describe('user import and export', () => {
     expect(await pending('sync_user')).toBe(1);
   });
 });
+
+describe('transfer housekeeping', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ TRANSFER_MAX_UPLOAD_BYTES: '4096', TRANSFER_RETENTION_HOURS: '1' });
+  });
+  afterAll(async () => {
+    await app?.destroy();
+  });
+
+  it('refuses an upload larger than TRANSFER_MAX_UPLOAD_BYTES and keeps nothing of it', async () => {
+    const res = await upload(app, 'x'.repeat(10_000));
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: { code: 'BAD_USER_INPUT', limit: 4096 } });
+    const { readdir } = await import('node:fs/promises');
+    const names = await readdir(app.services.transfers.files.dir).catch(() => []);
+    expect(names.filter((n) => n.startsWith('upload-'))).toEqual([]);
+  });
+
+  it('deletes exports and uploads left over after the retention time, and says so in the activity log', async () => {
+    const exported = await app.gql<{ exportUsers: { job: JobView } }>(
+      `mutation { exportUsers(input: {}) { job { id } } }`,
+    );
+    const id = exported.data?.exportUsers.job.id ?? '';
+    expect((await waitForJob(app, id)).downloadAvailable).toBe(true);
+    const up = await upload(app, pluginLine('left_over'));
+    const files = app.services.transfers.files;
+    const { readdir, utimes } = await import('node:fs/promises');
+    const names = await readdir(files.dir);
+    expect(names).toHaveLength(2);
+    const fresh = await app.services.transfers.runner.cleanup();
+    expect(fresh).toEqual([]);
+    const old = new Date(Date.now() - 2 * 3600_000);
+    for (const name of names) await utimes(files.path(name), old, old);
+    const removed = await app.services.transfers.runner.cleanup();
+    expect(removed.sort()).toEqual(names.sort());
+    expect(await readdir(files.dir)).toEqual([]);
+    const job = await waitForJob(app, id);
+    expect(job.downloadAvailable).toBe(false);
+    const missing = await app.gql(
+      `mutation($u: String!) { importUsers(input: { upload: $u }) { job { id } } }`,
+      {
+        u: up.body['upload'],
+      },
+    );
+    expect(missing.errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
+    await app.services.activity.flush();
+    const [entry] = await app.orm.em
+      .getConnection()
+      .getKnex()(`${app.services.config.tablePrefix}wprus_logs`)
+      .where({ event: 'transfer.cleanup' })
+      .select<{ cause: string; message: string }[]>('cause', 'message');
+    expect(entry).toMatchObject({ cause: 'expired', message: '2 transfer file(s) older than 1 h deleted' });
+  });
+
+  it('fails jobs whose server stopped while they ran', async () => {
+    const { TransferJob } = await import('../../src/modules/transfer/transfer-job.entity.js');
+    const em = app.orm.em.fork();
+    const stale = new Date(Date.now() - 3600_000);
+    const job = Object.assign(new TransferJob(), {
+      kind: 'import',
+      status: 'running',
+      options: '{}',
+      createdBy: 'test',
+      createdAt: stale,
+      startedAt: stale,
+      heartbeatAt: stale,
+    });
+    await em.persistAndFlush(job);
+    await app.services.transfers.runner.recoverInterrupted();
+    const after = await app.gql<{ transferJob: JobView }>(
+      `query($id: ID!) { transferJob(id: $id) { ${JOB_FIELDS} } }`,
+      {
+        id: job.id,
+      },
+    );
+    expect(after.data?.transferJob).toMatchObject({ status: 'FAILED', cause: 'interrupted' });
+  });
+});
