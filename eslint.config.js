@@ -15,6 +15,7 @@ export default defineConfig(
     'coverage/',
     'test-output/',
     '.test-build/',
+    '.bench-build/',
     '**/*.config.js',
   ]),
 

@@ -11,6 +11,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<SuiteResult> }>> = {
   outgoing: () => import('./suites/outgoing.bench.js'),
   subscriptions: () => import('./suites/subscriptions.bench.js'),
   login: () => import('./suites/login.bench.js'),
+  transfer: () => import('./suites/transfer.bench.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

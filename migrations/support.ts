@@ -13,7 +13,9 @@ export type TableEntity =
   | 'DeliveryAttempt'
   | 'Receipt'
   | 'Session'
-  | 'AsyncFlow';
+  | 'AsyncFlow'
+  | 'TransferJob'
+  | 'TransferError';
 
 /**
  * The prefixed table name of an entity, read from the ORM's metadata so that migrations follow the

@@ -24,6 +24,8 @@ import { CookieJar } from './modules/sessions/session-cookie.js';
 import { SessionService } from './modules/sessions/session.service.js';
 import { PingService } from './modules/sites/ping.service.js';
 import { SiteService } from './modules/sites/site.service.js';
+import { registerTransferRoutes } from './modules/transfer/transfer.routes.js';
+import { TransferService } from './modules/transfer/transfer.service.js';
 import { UserSyncService } from './modules/users/user-sync.service.js';
 import { envelopeKeys } from './modules/security/security.settings.js';
 import { clientIp } from './protocol/ip-allowlist.js';
@@ -191,6 +193,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     locks,
     tokens,
     sessions,
+    transfers: new TransferService({ orm, config, activity, pubsub, events, logger }),
   };
   events.onCommitted((event) => {
     metrics.userChanges.inc({ type: event.type, origin: event.origin.kind });
@@ -212,6 +215,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     trustProxy: false,
   });
   registerOpsRoutes(fastify, services);
+  await registerTransferRoutes(fastify, services);
 
   const schema = await buildAppSchema(pubsub);
   const ws = attachGraphQLWebSocket(fastify, schema, services);
@@ -290,6 +294,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   events.onCommitted(() => relay.wake());
   if (options.relay ?? true) relay.start();
   logPolicy.start();
+  services.transfers.start();
 
   const tokenCleanup = setInterval(() => {
     tokens.cleanup().catch((err: unknown) => logger.warn({ err }, 'token cleanup failed'));
@@ -328,6 +333,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       if (closed) return;
       closed = true;
       clearInterval(tokenCleanup);
+      await services.transfers.close();
       await relay.stop();
       await logPolicy.stop();
       await apollo.stop(); // drains HTTP and closes WebSockets

@@ -1,7 +1,13 @@
 import 'reflect-metadata';
+import { setFlagsFromString } from 'node:v8';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, redactConfig } from './config/config.js';
 import { createLogger } from './shared/logger.js';
+
+// The live heap is small (about 60 MB); by default V8 lets garbage grow the heap to several times that
+// before a full collection, which a long import or export turns into hundreds of MB of RSS. Collect
+// sooner: memory stays flat at a few percent of CPU.
+setFlagsFromString('--heap-growing-percent=40');
 
 let config;
 try {

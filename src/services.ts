@@ -10,6 +10,7 @@ import type { SettingsStore } from './modules/security/settings.store.js';
 import type { SessionService } from './modules/sessions/session.service.js';
 import type { PingService } from './modules/sites/ping.service.js';
 import type { SiteService } from './modules/sites/site.service.js';
+import type { TransferService } from './modules/transfer/transfer.service.js';
 import type { OutboxRelay } from './protocol/outbox/outbox-relay.js';
 import type { OutboxWriter } from './protocol/outbox/outbox-writer.js';
 import type { PeerClient } from './protocol/peer-client.js';
@@ -45,4 +46,6 @@ export interface AppServices {
   readonly relay: OutboxRelay;
   /** Browser sessions (sign-in page, auth API, login/logout from remote sites). */
   readonly sessions: SessionService;
+  /** User import/export jobs. */
+  readonly transfers: TransferService;
 }

@@ -4,6 +4,7 @@ import { Migration20261128020000_outbox } from './Migration20261128020000_outbox
 import { Migration20261128030000_outbox_claim } from './Migration20261128030000_outbox_claim.js';
 import { Migration20261128031000_receipts } from './Migration20261128031000_receipts.js';
 import { Migration20261128050000_sessions } from './Migration20261128050000_sessions.js';
+import { Migration20261128040000_transfer } from './Migration20261128040000_transfer.js';
 
 /** Applied in key order. `npm run migration:create` appends new migrations here. */
 export const mysqlMigrations = {
@@ -13,4 +14,5 @@ export const mysqlMigrations = {
   Migration20261128030000_outbox_claim,
   Migration20261128031000_receipts,
   Migration20261128050000_sessions,
+  Migration20261128040000_transfer,
 };

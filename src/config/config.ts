@@ -58,6 +58,14 @@ export interface AppConfig {
   readonly loginThrottle: LoginThrottleConfig;
   /** How long the sign-in/sign-out page waits for a remote site's token before skipping that site. */
   readonly asyncTokenTimeoutMs: number;
+  /** Where import uploads and export files are kept (never served except by a one-time download). */
+  readonly transferDir: string;
+  /** Longest accepted line of an import file, in bytes. */
+  readonly transferMaxLineBytes: number;
+  /** Largest accepted import upload, in bytes. */
+  readonly transferMaxUploadBytes: number;
+  /** Export files not downloaded and uploads not imported are deleted after this long. */
+  readonly transferRetentionHours: number;
 }
 
 const booleanish = z
@@ -98,6 +106,23 @@ const envSchema = z.object({
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).max(100_000).default(20),
   LOGIN_THROTTLE_WINDOW_SECONDS: z.coerce.number().int().min(10).max(86_400).default(900),
   ASYNC_TOKEN_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2000),
+  TRANSFER_DIR: z.string().min(1).default('./data/transfers'),
+  TRANSFER_MAX_LINE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
+  TRANSFER_MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * 1024 ** 3),
+  TRANSFER_RETENTION_HOURS: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 365)
+    .default(24),
 });
 
 /**
@@ -208,6 +233,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       windowSeconds: e.LOGIN_THROTTLE_WINDOW_SECONDS,
     }),
     asyncTokenTimeoutMs: e.ASYNC_TOKEN_TIMEOUT_MS,
+    transferDir: e.TRANSFER_DIR,
+    transferMaxLineBytes: e.TRANSFER_MAX_LINE_BYTES,
+    transferMaxUploadBytes: e.TRANSFER_MAX_UPLOAD_BYTES,
+    transferRetentionHours: e.TRANSFER_RETENTION_HOURS,
   });
 }
 

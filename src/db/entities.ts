@@ -10,6 +10,8 @@ import { Nonce } from '../protocol/nonce.entity.js';
 import { DeliveryAttempt } from '../protocol/outbox/delivery-attempt.entity.js';
 import { Delivery } from '../protocol/outbox/delivery.entity.js';
 import { Receipt } from '../protocol/receiver/receipt.entity.js';
+import { TransferError } from '../modules/transfer/transfer-error.entity.js';
+import { TransferJob } from '../modules/transfer/transfer-job.entity.js';
 
 /** Every entity of the server, in one list the ORM and the tests share. */
 export const ENTITIES = [
@@ -25,4 +27,6 @@ export const ENTITIES = [
   Receipt,
   Session,
   AsyncFlow,
+  TransferJob,
+  TransferError,
 ] as const;

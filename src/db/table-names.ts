@@ -15,6 +15,8 @@ export const BASE_TABLE_NAMES = {
   Receipt: 'wprus_receipts',
   Session: 'wprus_sessions',
   AsyncFlow: 'wprus_async_flows',
+  TransferJob: 'wprus_transfer_jobs',
+  TransferError: 'wprus_transfer_errors',
 } as const satisfies Record<string, string>;
 
 /** WordPress core tables: adopted when present, never dropped or altered. */

@@ -6,6 +6,7 @@ import { DeliveryResolver } from '../modules/deliveries/delivery.resolver.js';
 import { SecurityResolver } from '../modules/security/security.resolver.js';
 import { SessionResolver } from '../modules/sessions/session.resolver.js';
 import { SiteResolver } from '../modules/sites/site.resolver.js';
+import { TransferResolver } from '../modules/transfer/transfer.resolver.js';
 import { UserEventsResolver } from '../modules/users/user-events.resolver.js';
 import { UserResolver } from '../modules/users/user.resolver.js';
 import type { AppPubSub } from '../shared/pubsub.js';
@@ -20,6 +21,7 @@ export const RESOLVERS = [
   DeliveryResolver,
   ActivityLogResolver,
   SessionResolver,
+  TransferResolver,
 ] as const;
 
 /** Every operation needs an authenticated admin unless its resolver is explicitly public. */

@@ -7,6 +7,7 @@ export interface TopicPayloads {
   'user.changed': UserChangedPayload;
   'activity.logged': ActivityLoggedPayload;
   'delivery.updated': DeliveryUpdatedPayload;
+  'transfer.progress': TransferProgressPayload;
 }
 
 export interface UserChangedPayload {
@@ -48,6 +49,22 @@ export interface DeliveryUpdatedPayload {
   readonly lastHttpStatus: number | null;
   readonly lastError: string | null;
   /** ISO time of the change. */
+  readonly at: string;
+}
+
+/** A snapshot of an import or export job, published at each step and when it ends. */
+export interface TransferProgressPayload {
+  readonly jobId: string;
+  readonly kind: string;
+  readonly status: string;
+  readonly processed: number;
+  readonly created: number;
+  readonly updated: number;
+  readonly failed: number;
+  readonly bytesDone: number;
+  readonly bytesTotal: number | null;
+  /** Lines (import) or users (export) per second since the job started. */
+  readonly ratePerSecond: number;
   readonly at: string;
 }
 

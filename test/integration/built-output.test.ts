@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,7 @@ describe('the built server (tsc output)', () => {
       { cwd: ROOT, stdio: 'pipe' },
     );
     writeFileSync(join(OUT, 'main.js'), "import './src/main.js';\n");
+    writeFileSync(join(OUT, 'cli.js'), "#!/usr/bin/env node\nimport './src/cli/main.js';\n");
   }, 180_000);
   afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
@@ -88,6 +89,18 @@ describe('the built server (tsc output)', () => {
     second.child.kill('SIGINT');
     expect(await stopped).toBe(0);
   }, 60_000);
+
+  it('ships the remote-users-sync command (package.json bin)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    };
+    expect(pkg.bin['remote-users-sync']).toBe('dist/cli.js');
+    const help = execFileSync(process.execPath, [join(OUT, 'cli.js'), '--help'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(help).toContain('Usage: remote-users-sync <command>');
+  });
 
   it('refuses to start with an invalid configuration, listing every problem', () => {
     let stderr = '';

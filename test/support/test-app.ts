@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createApp, type App, type CreateAppOptions } from '../../src/app.js';
 import { loadConfig, type AppConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/shared/logger.js';
@@ -39,11 +42,13 @@ export function uniquePrefix(): string {
 }
 
 export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  const prefix = uniquePrefix();
   return loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_URL: TEST_DATABASE_URL.startsWith('sqlite:') ? 'sqlite::memory:' : TEST_DATABASE_URL,
-    TABLE_PREFIX: uniquePrefix(),
+    TABLE_PREFIX: prefix,
+    TRANSFER_DIR: join(tmpdir(), `rus-transfers-${prefix}`),
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     PASSWORD_HASH_FORMAT: 'wp-bcrypt',
@@ -93,6 +98,7 @@ export async function startTestApp(
       await app.services.activity.flush();
       await dropPrefixedTables(app, config.tablePrefix);
       await app.close();
+      await rm(config.transferDir, { recursive: true, force: true });
     },
   });
 }
