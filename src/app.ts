@@ -291,7 +291,11 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     },
     log: (entry) => activity.record(entry),
   });
-  events.onCommitted(() => relay.wake());
+  // Only local changes (and imports sent on) write outbox rows; a change from a peer wakes nobody.
+  events.onCommitted((event) => {
+    if (event.origin.kind === 'local' || (event.origin.kind === 'import' && event.origin.syncToSites))
+      relay.wake();
+  });
   if (options.relay ?? true) relay.start();
   logPolicy.start();
   services.transfers.start();
@@ -335,6 +339,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       clearInterval(tokenCleanup);
       await services.transfers.close();
       await relay.stop();
+      await receipts.flush();
       await logPolicy.stop();
       await apollo.stop(); // drains HTTP and closes WebSockets
       await fastify.close();

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { encodePayload, encryptBundle } from '../../src/protocol/envelope.js';
+import { encodeWprusBody } from '../../src/protocol/form-body.js';
+import { updatePayload } from '../suites/crypto.bench.js';
 
 /**
  * A closed-loop HTTP load generator, run in its own process so that it does not share the server's
@@ -9,6 +12,13 @@ interface LoadSpec {
   readonly host: string;
   readonly port: number;
   readonly requests: readonly { path: string; body: string }[];
+  /** Build a fresh \`update\` per request instead (every bundle unique, as a real sender's are). */
+  readonly generate?: {
+    readonly path: string;
+    readonly keys: { aesKey: string; hmacKey: string };
+    readonly token: string;
+    readonly logins: readonly string[];
+  };
   readonly concurrency: number;
   readonly durationMs: number;
   readonly warmupMs: number;
@@ -41,6 +51,20 @@ function send(path: string, body: string): Promise<number> {
   });
 }
 
+/** A unique encrypted \`update\` changing 5 meta keys of one of the users. */
+function generated(n: number): { path: string; body: string } | undefined {
+  const g = spec.generate;
+  if (!g) return undefined;
+  const login = g.logins[n % g.logins.length] ?? '';
+  return {
+    path: g.path,
+    body: encodeWprusBody({
+      wprusdata: encryptBundle(encodePayload(updatePayload(login, n)), g.keys),
+      token: g.token,
+    }),
+  };
+}
+
 let next = 0;
 const latencies: number[] = [];
 let errors = 0;
@@ -52,7 +76,8 @@ setTimeout(() => {
 
 async function loop(): Promise<void> {
   while (performance.now() < stopAt) {
-    const request = spec.requests[next++ % spec.requests.length];
+    const n = next++;
+    const request = spec.generate ? generated(n) : spec.requests[n % spec.requests.length];
     if (!request) break;
     const started = performance.now();
     const status = await send(request.path, request.body).catch(() => 0);

@@ -2,17 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { GroupBatcher } from './group-batcher.js';
 
 describe('GroupBatcher', () => {
-  it('runs a lone item at once and groups the items that arrive meanwhile', async () => {
+  it('groups the items of one event-loop turn, and those that arrive while a batch runs', async () => {
     const batches: number[][] = [];
     const batcher = new GroupBatcher<number, number>(async (items) => {
       batches.push([...items]);
       await new Promise((resolve) => setTimeout(resolve, 5));
       return items.map((n) => n * 2);
     });
-    const first = batcher.submit(1);
-    const rest = [2, 3, 4].map((n) => batcher.submit(n));
-    expect(await Promise.all([first, ...rest])).toEqual([2, 4, 6, 8]);
-    expect(batches).toEqual([[1], [2, 3, 4]]);
+    const first = [1, 2].map((n) => batcher.submit(n));
+    await new Promise((resolve) => setTimeout(resolve, 1)); // the first batch is running
+    const rest = [3, 4, 5].map((n) => batcher.submit(n));
+    expect(await Promise.all([...first, ...rest])).toEqual([2, 4, 6, 8, 10]);
+    expect(batches).toEqual([
+      [1, 2],
+      [3, 4, 5],
+    ]);
   });
 
   it('rejects every item of a failed batch, and goes on with the next', async () => {

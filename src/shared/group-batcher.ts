@@ -9,6 +9,8 @@ export class GroupBatcher<I, O> {
   constructor(
     private readonly run: (items: readonly I[]) => Promise<readonly O[]>,
     private readonly maxBatch = 500,
+    /** How long the first item of a batch waits for others (0: the rest of this event-loop turn). */
+    private readonly gatherMs = 0,
   ) {}
 
   submit(item: I): Promise<O> {
@@ -20,6 +22,10 @@ export class GroupBatcher<I, O> {
 
   private async drain(): Promise<void> {
     this.running = true;
+    // Let the requests that arrived in this turn of the event loop join the first batch too.
+    await new Promise((resolve) =>
+      this.gatherMs > 0 ? setTimeout(resolve, this.gatherMs) : setImmediate(resolve),
+    );
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.maxBatch);
       try {

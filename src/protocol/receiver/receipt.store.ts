@@ -20,8 +20,10 @@ export function bundleDigest(bundle: string): string {
 export class ReceiptStore {
   private readonly table: string;
   // Concurrent requests share one lookup and one INSERT (the hot path of every incoming POST).
-  private readonly lookups = new GroupBatcher<string, boolean>((digests) => this.lookup(digests));
-  private readonly inserts = new GroupBatcher<string, void>((digests) => this.insert(digests));
+  private readonly lookups = new GroupBatcher<string, boolean>((digests) => this.lookup(digests), 500, 1);
+  private readonly inserts = new GroupBatcher<string, void>((digests) => this.insert(digests), 1000, 5);
+  /** Applied here, not yet written: already "seen" for this instance. */
+  private readonly unwritten = new Set<string>();
 
   constructor(private readonly orm: SqlOrm) {
     this.table = orm.getMetadata().get(Receipt.name).tableName;
@@ -32,11 +34,27 @@ export class ReceiptStore {
   }
 
   seen(digest: string): Promise<boolean> {
+    if (this.unwritten.has(digest)) return Promise.resolve(true);
     return this.lookups.submit(digest);
   }
 
+  /**
+   * Records an applied bundle. Written within a few milliseconds, many per INSERT, without holding
+   * up the answer: a crash in that window can only let a resend be applied again (at least once),
+   * never lose a change.
+   */
   remember(digest: string): Promise<void> {
-    return this.inserts.submit(digest);
+    this.unwritten.add(digest);
+    this.inserts
+      .submit(digest)
+      .catch(() => undefined) // kept in memory; the next cleanup or restart forgets it
+      .finally(() => this.unwritten.delete(digest));
+    return Promise.resolve();
+  }
+
+  /** Waits until every remembered digest is written (tests, shutdown). */
+  async flush(): Promise<void> {
+    while (this.unwritten.size > 0) await new Promise((resolve) => setTimeout(resolve, 2));
   }
 
   private async lookup(digests: readonly string[]): Promise<boolean[]> {
