@@ -11,7 +11,7 @@ import {
   type SubscribeResolverData,
 } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context.js';
-import { decodeCursor, encodeCursor, MAX_PAGE_SIZE } from '../../graphql/relay.js';
+import { pageOf, pageStart } from '../../graphql/relay.js';
 import { AppError } from '../../shared/app-error.js';
 import type { ActivityLoggedPayload } from '../../shared/pubsub.js';
 import type { ActivityLogQuery } from './activity-log.repository.js';
@@ -72,30 +72,22 @@ export class ActivityLogResolver {
     @Args(() => ActivityLogArgs) args: ActivityLogArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ActivityLogConnection> {
-    if (args.first < 0 || args.first > MAX_PAGE_SIZE)
-      throw AppError.badInput(`first must be between 0 and ${MAX_PAGE_SIZE}`, 'first');
-    const before = args.after ? decodeCursor('log', args.after) : null;
-    if (args.after && before === null) throw AppError.badInput('after is not a valid cursor', 'after');
+    const before = pageStart('log', args.first, args.after);
     const query = toQuery(args.filter);
     const repository = ctx.app.activityLog;
-    const [page, totalCount] = await Promise.all([
+    const [rows, totalCount] = await Promise.all([
       repository.page(query, args.first + 1, before === null ? null : Number(before)),
       repository.count(query),
     ]);
-    const edges = page.slice(0, args.first).map((e) => ({
-      cursor: encodeCursor('log', String(e.id)),
-      node: ActivityLogEntryNode.from(e),
-    }));
-    return {
-      edges,
-      totalCount,
-      pageInfo: {
-        hasNextPage: page.length > args.first,
-        hasPreviousPage: before !== null,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      },
-    };
+    const page = pageOf(
+      'log',
+      rows,
+      args.first,
+      before,
+      (e) => String(e.id),
+      (e) => ActivityLogEntryNode.from(e),
+    );
+    return { ...page, totalCount };
   }
 
   @Mutation(() => ClearActivityLogPayload, {

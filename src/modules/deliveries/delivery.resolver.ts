@@ -16,7 +16,7 @@ import {
 } from 'type-graphql';
 import type { DeliveryUpdatedPayload } from '../../shared/pubsub.js';
 import type { GraphQLContext } from '../../graphql/context.js';
-import { decodeCursor, encodeCursor, MAX_PAGE_SIZE } from '../../graphql/relay.js';
+import { pageOf, pageStart } from '../../graphql/relay.js';
 import { DeliveryAttempt } from '../../protocol/outbox/delivery-attempt.entity.js';
 import { Delivery } from '../../protocol/outbox/delivery.entity.js';
 import { AppError } from '../../shared/app-error.js';
@@ -52,31 +52,26 @@ export class DeliveryResolver {
     @Args(() => DeliveriesArgs) args: DeliveriesArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DeliveryConnection> {
-    if (args.first < 0 || args.first > MAX_PAGE_SIZE)
-      throw AppError.badInput(`first must be between 0 and ${MAX_PAGE_SIZE}`, 'first');
-    const beforeId = args.after ? decodeCursor('delivery', args.after) : null;
-    if (args.after && beforeId === null) throw AppError.badInput('after is not a valid cursor', 'after');
+    const beforeId = pageStart('delivery', args.first, args.after);
     const where: Record<string, unknown> = {};
     if (args.filter?.status) where['status'] = args.filter.status;
     if (args.filter?.siteId) where['siteId'] = args.filter.siteId;
     if (args.filter?.login) where['login'] = args.filter.login;
-    const page = await ctx.em.find(Delivery, beforeId ? { ...where, id: { $lt: beforeId } } : where, {
+    const rows = await ctx.em.find(Delivery, beforeId ? { ...where, id: { $lt: beforeId } } : where, {
       orderBy: { id: 'desc' },
       limit: args.first + 1,
     });
     const totalCount = await ctx.em.count(Delivery, where);
-    const edges = page
-      .slice(0, args.first)
-      .map((d) => ({ cursor: encodeCursor('delivery', d.id), node: DeliveryNode.from(d) }));
     return {
-      edges,
+      ...pageOf(
+        'delivery',
+        rows,
+        args.first,
+        beforeId,
+        (d) => d.id,
+        (d) => DeliveryNode.from(d),
+      ),
       totalCount,
-      pageInfo: {
-        hasNextPage: page.length > args.first,
-        hasPreviousPage: beforeId !== null,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      },
     };
   }
 

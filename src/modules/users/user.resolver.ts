@@ -14,7 +14,7 @@ import {
   Root,
 } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context.js';
-import { decodeCursor, encodeCursor, MAX_PAGE_SIZE } from '../../graphql/relay.js';
+import { encodeCursor, MAX_PAGE_SIZE, pageStart } from '../../graphql/relay.js';
 import { AppError } from '../../shared/app-error.js';
 import type { ChangeOrigin } from '../../shared/domain-events.js';
 import { decodeCapabilities, decodeMetaValue } from './meta-codec.js';
@@ -72,10 +72,7 @@ function origin(ctx: GraphQLContext): ChangeOrigin {
 export class UserResolver {
   @Query(() => UserConnection, { description: 'Users in ID order (a Relay connection).' })
   async users(@Args(() => UsersArgs) args: UsersArgs, @Ctx() ctx: GraphQLContext): Promise<UserConnection> {
-    if (args.first < 0 || args.first > MAX_PAGE_SIZE)
-      throw AppError.badInput(`first must be between 0 and ${MAX_PAGE_SIZE}`, 'first');
-    const afterId = args.after ? decodeCursor('user', args.after) : null;
-    if (args.after && afterId === null) throw AppError.badInput('after is not a valid cursor', 'after');
+    const afterId = pageStart('user', args.first, args.after);
     const repo = ctx.users.repository;
     const query = { first: args.first, afterId, search: args.search ?? null, role: args.role ?? null };
     const [{ users, hasNextPage }, totalCount] = await Promise.all([repo.list(query), repo.count(query)]);
