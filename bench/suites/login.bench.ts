@@ -1,3 +1,4 @@
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/support/chromium.js';
 import { createServer } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import type { App } from '../../src/app.js';
@@ -91,15 +92,8 @@ export async function run(): Promise<SuiteResult> {
         );
     }
     browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      executablePath: CHROMIUM_PATH,
+      args: [...CHROMIUM_ARGS],
     });
     await browserSupport([local, ...remotes], false);
     const page = await measure(browser, local, remotes, RUNS);

@@ -1,3 +1,4 @@
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium.js';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,17 +10,7 @@ import { eventually } from '../support/eventually.js';
 import { createUserEverywhere, federate, sessionsOf, setBrowserSupport } from '../support/federation.js';
 import { freePort, startPeerApp, type TestApp } from '../support/test-app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = 'test-output';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 /** Safari on an iPhone: the plugin's formula sends it through the redirect chain. */
 const IPHONE_SAFARI =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
@@ -43,8 +34,8 @@ async function launchProfile(
     JSON.stringify({ profile: { cookie_controls_mode: thirdPartyCookies === 'allowed' ? 0 : 1 } }),
   );
   const context = await chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM,
-    args: ARGS,
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS],
     viewport: { width: 900, height: 700 },
     ...(userAgent ? { userAgent } : {}),
   });
@@ -64,7 +55,7 @@ function topLevelRequests(page: Page): Request[] {
 const shape = (r: Request) =>
   `${r.method()} ${r.url().replace(/wprusdata=[^&]+&token=[0-9a-f]{32}$/, 'wprusdata=…&token=…')}`;
 
-describe.skipIf(!existsSync(CHROMIUM))('login and logout across two servers in Chromium', () => {
+describe.skipIf(!existsSync(CHROMIUM_PATH))('login and logout across two servers in Chromium', () => {
   let a: TestApp;
   let b: TestApp;
   let deadSite: string;

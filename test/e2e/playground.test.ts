@@ -1,3 +1,4 @@
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium.js';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
@@ -5,7 +6,6 @@ import { chromium, type Browser, type BrowserContext, type Page, type WebSocket 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/test-app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = 'test-output';
 const BROWSER_HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
@@ -101,7 +101,7 @@ describe.each([
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))('offline playground in Chromium', () => {
+describe.skipIf(!existsSync(CHROMIUM_PATH))('offline playground in Chromium', () => {
   let app: TestApp;
   let browser: Browser;
   let context: BrowserContext;
@@ -115,17 +115,8 @@ describe.skipIf(!existsSync(CHROMIUM))('offline playground in Chromium', () => {
     app = await startTestApp({ PLAYGROUND: 'offline' });
     await mkdir(SCREENSHOTS, { recursive: true });
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-quic',
-        '--no-first-run',
-      ],
+      executablePath: CHROMIUM_PATH,
+      args: [...CHROMIUM_ARGS, '--disable-quic'],
     });
     context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     // The machine is offline anyway; this makes any attempt to leave localhost visible.
