@@ -15,6 +15,7 @@ import {
   cell,
   inList,
   insertRows,
+  insertValues,
   META_ROWS_PER_INSERT,
   quote,
   selectRows,
@@ -332,7 +333,7 @@ export class ImportBatchWriter {
           });
       }
     }
-    await insertRows(
+    await insertValues(
       trx,
       this.o.metaTable,
       ['user_id', 'meta_key', 'meta_value'],
