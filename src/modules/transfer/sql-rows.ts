@@ -3,6 +3,8 @@ import type { Knex } from '@mikro-orm/knex';
 /** Rows per INSERT statement: big enough to amortise round trips, within SQLite's 32,766 variables. */
 export const USER_ROWS_PER_INSERT = 500;
 export const META_ROWS_PER_INSERT = 1000;
+/** Rows per bulk call (MariaDB's bulk protocol). */
+const BULK_ROWS_PER_CALL = 8000;
 
 export function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -70,9 +72,13 @@ export async function insertValues(
   }
   const sql = `insert into ${quote(table)} (${columns.map(quote).join(',')}) values (${columns.map(() => '?').join(',')})`;
   const conn = dialect.bulk;
-  await new Promise<void>((resolve, reject) =>
-    conn.batch(sql, rows as unknown[][], (err) => (err ? reject(err) : resolve())),
-  );
+  // In slices: the connector encodes a whole call before sending it, which would double the rows' memory.
+  for (let start = 0; start < rows.length; start += BULK_ROWS_PER_CALL) {
+    const slice = rows.slice(start, start + BULK_ROWS_PER_CALL) as unknown[][];
+    await new Promise<void>((resolve, reject) =>
+      conn.batch(sql, slice, (err) => (err ? reject(err) : resolve())),
+    );
+  }
 }
 
 // eslint-disable-next-line no-control-regex
