@@ -162,6 +162,8 @@ export async function runImport(control: JobControl, options: ImportOptions): Pr
   // Two batches may be written at once, on two connections (MariaDB then uses both cores), when
   // nothing the later one checks can be changed by the earlier one: CREATE_ONLY, no login or e-mail
   // in common, and no nicename the earlier one has chosen (else the later one waits for it).
+  // (SQLite has one connection: its transactions run one after the other.)
+  const concurrent = options.mode === 'CREATE_ONLY' && deps.config.database.kind !== 'sqlite';
   let lastBatch: InFlight | null = null;
   let batchBefore: InFlight | null = null;
   let accounted: Promise<void> = Promise.resolve();
@@ -180,7 +182,7 @@ export async function runImport(control: JobControl, options: ImportOptions): Pr
     if (
       overlap &&
       !(
-        options.mode === 'CREATE_ONLY' &&
+        concurrent &&
         plain &&
         overlap.plain &&
         ![...logins].some((l) => overlap?.logins.has(l)) &&
