@@ -241,6 +241,32 @@ describe('user import and export', () => {
     ]);
   });
 
+  it('gives batches written at the same time the nicenames and refusals of a line-by-line import', async () => {
+    // One line per batch: each batch is written while the next one is planned.
+    const file =
+      pluginLine('cross_a', { user_nicename: 'cross' }) +
+      pluginLine('CROSS_A', { user_nicename: 'cross-f' }) +
+      pluginLine('cross_e', { user_nicename: 'cross-e', user_email: 'cross_a@example.org' }) +
+      pluginLine('cross_b', { user_nicename: 'cross' }) +
+      pluginLine('cross_c', { user_nicename: 'cross-2' }) +
+      pluginLine('cross_d', { user_nicename: 'cross' });
+    const { job, errors } = await importFile(app, file, { batchSize: 1 });
+    expect(job).toMatchObject({ status: 'COMPLETED', created: 4, failed: 2 });
+    expect(errors.map((e) => [e.line, e.cause])).toEqual([
+      [2, 'existing_user_login'],
+      [3, 'existing_user_email'],
+    ]);
+    const res = await app.gql<{ users: { edges: { node: { login: string; nicename: string } }[] } }>(
+      `{ users(first: 10, search: "cross_") { edges { node { login nicename } } } }`,
+    );
+    expect(res.data?.users.edges.map((e) => e.node)).toEqual([
+      { login: 'cross_a', nicename: 'cross' },
+      { login: 'cross_b', nicename: 'cross-2' },
+      { login: 'cross_c', nicename: 'cross-2-2' },
+      { login: 'cross_d', nicename: 'cross-3' },
+    ]);
+  });
+
   it('names the line and the cause of every malformed line, an oversized line and wrong types', async () => {
     const small = await startTestApp({ TRANSFER_MAX_LINE_BYTES: '2048' });
     try {

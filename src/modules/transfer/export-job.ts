@@ -67,6 +67,8 @@ export async function runExport(control: JobControl, options: ExportOptions): Pr
         const chunk = Buffer.from(text, 'utf8');
         bytes += chunk.length;
         if (!out.write(chunk)) await once(out, 'drain');
+        // Let the next page's queries move on (its meta query starts when its users arrive).
+        else await new Promise((resolve) => setImmediate(resolve));
       }
       users += page.length;
       if (await control.step({ processed: users, bytesDone: bytes })) {

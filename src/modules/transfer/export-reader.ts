@@ -50,8 +50,46 @@ function registered(value: unknown): string {
   return /^\d+$/.test(s) ? toDatetime(new Date(Number(s))) : s;
 }
 
+/** Pages being read at once (each a few hundred users). */
+const READ_AHEAD_PAGES = 3;
+
 function likeEscape(value: string): string {
   return value.replace(/[!%_]/g, (c) => `!${c}`);
+}
+
+/**
+ * `[user_id, meta_key, meta_value]` of the users' rows with these keys, by user then `umeta_id`. On
+ * MariaDB/MySQL the rows come as arrays and the key as its position in `keys` (1-based; 0 for a key
+ * equal only under the collation, which no lookup reads): no object nor key string per meta row, of
+ * which a page has tens of thousands.
+ */
+async function readMetaRows(
+  knex: Knex,
+  metaTable: string,
+  ids: readonly string[],
+  keys: readonly string[],
+): Promise<[unknown, string | undefined, unknown][]> {
+  const query = knex(metaTable)
+    .whereIn('user_id', [...ids])
+    .whereIn('meta_key', [...keys])
+    .orderBy([
+      { column: 'user_id', order: 'asc' },
+      { column: 'umeta_id', order: 'asc' },
+    ]);
+  if ((knex.client as { dialect?: string }).dialect !== 'mysql') {
+    const rows: Record<string, unknown>[] = await query.select('user_id', 'meta_key', 'meta_value');
+    return rows.map((r) => [r['user_id'], text(r['meta_key']), r['meta_value']]);
+  }
+  const marks = keys.map(() => '?').join(',');
+  const { sql, bindings } = query
+    .select('user_id', knex.raw(`field(cast(meta_key as binary), ${marks}) as k`, [...keys]), 'meta_value')
+    .toSQL()
+    .toNative();
+  const [rows] = (await knex.raw(sql, bindings).options({ rowsAsArray: true })) as [unknown[][]];
+  return rows.map((r) => {
+    r[1] = keys[Number(r[1]) - 1];
+    return r as [unknown, string | undefined, unknown];
+  });
 }
 
 /**
@@ -94,10 +132,11 @@ export async function* readExportPages(knex: Knex, q: ExportQuery): AsyncGenerat
     if (!skipped) return;
     after = { login: text(skipped['user_login']), id: text(skipped['ID']) };
   }
-  const loadPage = async (
-    from: { login: string; id: string } | null,
+  type Key = { login: string; id: string };
+  const loadRows = async (
+    from: Key | null,
     size: number,
-  ): Promise<{ users: ExportUser[]; last: { login: string; id: string } | null }> => {
+  ): Promise<{ rows: Record<string, unknown>[]; last: Key | null }> => {
     let query = matching().select(
       'u.ID',
       'u.user_login',
@@ -117,25 +156,32 @@ export async function* readExportPages(knex: Knex, q: ExportQuery): AsyncGenerat
       });
     }
     const rows = (await query.limit(size)) as Record<string, unknown>[];
-    if (rows.length === 0) return { users: [], last: null };
+    const lastRow = rows[rows.length - 1] ?? {};
+    return {
+      rows,
+      last: rows.length < size ? null : { login: text(lastRow['user_login']), id: text(lastRow['ID']) },
+    };
+  };
+  const withMeta = async (rows: Record<string, unknown>[]): Promise<ExportUser[]> => {
+    if (rows.length === 0) return [];
     const ids = rows.map((r) => text(r['ID']));
-    const metaRows = (await knex(q.metaTable)
-      .select('user_id', 'meta_key', 'meta_value')
-      .whereIn('user_id', ids)
-      .whereIn('meta_key', metaKeys)
-      .orderBy([
-        { column: 'user_id', order: 'asc' },
-        { column: 'umeta_id', order: 'asc' },
-      ])) as Record<string, unknown>[];
     const metaById = new Map<string, Map<string, string[]>>();
+    // Rows as arrays (MariaDB/MySQL): no object per meta row, of which a page has tens of thousands.
+    const metaRows = await readMetaRows(knex, q.metaTable, ids, metaKeys);
+    let lastId: unknown = null;
+    let meta: Map<string, string[]> | undefined;
     for (const row of metaRows) {
-      const id = text(row['user_id']);
-      let meta = metaById.get(id);
-      if (!meta) metaById.set(id, (meta = new Map<string, string[]>()));
-      const key = text(row['meta_key']);
+      const key = row[1];
+      if (key === undefined) continue;
+      if (row[0] !== lastId || !meta) {
+        lastId = row[0];
+        const id = text(row[0]);
+        meta = metaById.get(id);
+        if (!meta) metaById.set(id, (meta = new Map<string, string[]>()));
+      }
       const list = meta.get(key);
-      if (list) list.push(text(row['meta_value']));
-      else meta.set(key, [text(row['meta_value'])]);
+      if (list) list.push(text(row[2]));
+      else meta.set(key, [text(row[2])]);
     }
     const users = rows.map((r) => ({
       login: text(r['user_login']),
@@ -147,24 +193,32 @@ export async function* readExportPages(knex: Knex, q: ExportQuery): AsyncGenerat
       pass: text(r['user_pass']),
       meta: metaById.get(text(r['ID'])) ?? new Map<string, string[]>(),
     }));
-    const lastRow = rows[rows.length - 1] ?? {};
-    return {
-      users,
-      last: rows.length < size ? null : { login: text(lastRow['user_login']), id: text(lastRow['ID']) },
-    };
+    return users;
   };
-  // The next page is read while the caller writes this one.
-  const next = (from: typeof after) => {
+  // Pages are read ahead while the caller writes: each page's users query starts as soon as the
+  // previous page's users are known, its meta query as soon as its own users are.
+  interface Ahead {
+    readonly rows: Promise<{ rows: Record<string, unknown>[]; last: Key | null }>;
+    readonly users: Promise<ExportUser[]>;
+  }
+  const start = (from: Key | null): Ahead => {
     const size = Math.min(q.pageSize, remaining);
     remaining -= size;
-    const page = loadPage(from, size);
-    page.catch(() => undefined); // awaited below; this only covers a caller that stopped early
-    return page;
+    const rows = loadRows(from, size);
+    const users = rows.then((r) => withMeta(r.rows));
+    rows.catch(() => undefined); // awaited below; this only covers a caller that stopped early
+    users.catch(() => undefined);
+    return { rows, users };
   };
-  let pending: ReturnType<typeof loadPage> | null = remaining > 0 ? next(after) : null;
-  while (pending) {
-    const page = await pending;
-    pending = page.last && remaining > 0 ? next(page.last) : null;
-    if (page.users.length) yield page.users;
+  const queue: Ahead[] = remaining > 0 ? [start(after)] : [];
+  while (queue.length) {
+    while (queue.length < READ_AHEAD_PAGES && remaining > 0) {
+      const last = queue[queue.length - 1] as Ahead;
+      const { last: key } = await last.rows;
+      if (!key) break;
+      queue.push(start(key));
+    }
+    const page = await (queue.shift() as Ahead).users;
+    if (page.length) yield page;
   }
 }

@@ -3,7 +3,14 @@ import { TransferError } from './transfer-error.entity.js';
 import type { TransferJob } from './transfer-job.entity.js';
 import type { JobControl } from './transfer-runner.js';
 import { parseImportLine } from './import-line.js';
-import { ImportBatchWriter, type ImportItem, type ImportMode, type LineFailure } from './import-writer.js';
+import {
+  ImportBatchWriter,
+  type BatchOutcome,
+  type ImportItem,
+  type ImportMode,
+  type LineFailure,
+} from './import-writer.js';
+import { NicenameInFlight } from './nicenames.js';
 import { readLines } from './line-reader.js';
 
 export interface ImportOptions {
@@ -18,6 +25,9 @@ export interface ImportOptions {
 const MAX_STORED_ERRORS = 100_000;
 /** Consecutive failed batches after which the database is taken to be unusable. */
 const MAX_FAILED_BATCHES = 3;
+
+/** Text the database's collation compares exactly as lowercase JS strings do. */
+const PLAIN = /^(?:[!-~](?:[ -~]*[!-~])?)?$/;
 
 const LINE_MESSAGES: Record<string, string> = {
   line_too_long: 'the line is longer than TRANSFER_MAX_LINE_BYTES',
@@ -84,14 +94,48 @@ export async function runImport(control: JobControl, options: ImportOptions): Pr
     failures.push(failure);
   };
 
-  const writeBatch = async (items: ImportItem[], linesRead: number, bytes: number): Promise<void> => {
+  /** One batch's write, settled (never rejects) once committed or rolled back. */
+  interface Written {
+    readonly outcome: BatchOutcome | null;
+    readonly error: unknown;
+  }
+  interface InFlight {
+    readonly written: Promise<Written>;
+    /** Its nicenames (lowercase) once chosen, or none once it has failed. */
+    readonly nicenames: Promise<ReadonlySet<string>>;
+    readonly logins: ReadonlySet<string>;
+    readonly emails: ReadonlySet<string>;
+    /** Logins and e-mails the collation compares as JS lowercase does (printable ASCII). */
+    readonly plain: boolean;
+  }
+  const attempt = async (
+    items: ImportItem[],
+    overlap: InFlight | null,
+    planned: (nicenames: ReadonlySet<string>) => void,
+  ): Promise<Written> => {
     try {
-      const outcome = await retryOnDeadlock(() => writer.write(items));
-      created += outcome.created;
-      updated += outcome.updated;
-      for (const f of outcome.failures) failLine(f);
-      failedBatches = 0;
+      return {
+        outcome: await retryOnDeadlock(() => writer.write(items, overlap?.nicenames ?? null, planned)),
+        error: null,
+      };
     } catch (err) {
+      if (!(err instanceof NicenameInFlight) || !overlap) return { outcome: null, error: err };
+      // A nicename of the batch still being written: this one is planned again once that one is done.
+      await overlap.written;
+      return await attempt(items, null, planned); // awaited: `finally` must not announce no nicenames before
+    } finally {
+      planned(new Set());
+    }
+  };
+  /** Counts, failures and progress, batch after batch in file order. */
+  const account = async (items: ImportItem[], written: Written, linesRead: number, bytes: number) => {
+    if (written.outcome) {
+      created += written.outcome.created;
+      updated += written.outcome.updated;
+      for (const f of written.outcome.failures) failLine(f);
+      failedBatches = 0;
+    } else {
+      const err = written.error;
       failedBatches++;
       deps.logger.warn({ err, jobId: job.id }, 'import batch failed');
       const reason = (err as { sqlMessage?: string; message?: string }).sqlMessage ?? (err as Error).message;
@@ -114,15 +158,50 @@ export async function runImport(control: JobControl, options: ImportOptions): Pr
   let batch: ImportItem[] = [];
   let batchLogins = new Set<string>();
   let batchEmails = new Set<string>();
-  let writing: Promise<void> = Promise.resolve();
+  let batchPlain = true;
+  // Two batches may be written at once, on two connections (MariaDB then uses both cores), when
+  // nothing the later one checks can be changed by the earlier one: CREATE_ONLY, no login or e-mail
+  // in common, and no nicename the earlier one has chosen (else the later one waits for it).
+  // (SQLite has one connection: its transactions run one after the other.)
+  const concurrent = options.mode === 'CREATE_ONLY' && deps.config.database.kind !== 'sqlite';
+  let lastBatch: InFlight | null = null;
+  let batchBefore: InFlight | null = null;
+  let accounted: Promise<void> = Promise.resolve();
   const flush = async (): Promise<void> => {
     const items = batch;
+    const logins = batchLogins;
+    const emails = batchEmails;
+    const plain = batchPlain;
     batch = [];
     batchLogins = new Set();
     batchEmails = new Set();
-    await writing;
+    batchPlain = true;
     if (items.length === 0 || stop) return;
-    writing = writeBatch(items, processed, bytesDone);
+    if (batchBefore) await batchBefore.written;
+    let overlap = lastBatch;
+    if (
+      overlap &&
+      !(
+        concurrent &&
+        plain &&
+        overlap.plain &&
+        ![...logins].some((l) => overlap?.logins.has(l)) &&
+        ![...emails].some((e) => overlap?.emails.has(e))
+      )
+    ) {
+      await overlap.written;
+      overlap = null;
+    }
+    if (stop) return;
+    let planned: (nicenames: ReadonlySet<string>) => void = () => undefined;
+    const nicenames = new Promise<ReadonlySet<string>>((resolve) => (planned = resolve));
+    const written = attempt(items, overlap, planned);
+    const linesRead = processed;
+    const bytes = bytesDone;
+    accounted = accounted.then(async () => account(items, await written, linesRead, bytes));
+    accounted.catch(() => (stop = true)); // rethrown where it is awaited, after the loop
+    batchBefore = lastBatch;
+    lastBatch = { written, nicenames, logins, emails, plain };
   };
 
   for await (const read of readLines(files.path(job.fileName), deps.config.transferMaxLineBytes)) {
@@ -150,10 +229,12 @@ export async function runImport(control: JobControl, options: ImportOptions): Pr
     batch.push({ line: read.line, record: parsed.record });
     batchLogins.add(login);
     if (email !== '') batchEmails.add(email);
+    if (batchPlain && !(PLAIN.test(login) && PLAIN.test(email) && PLAIN.test(parsed.record.nicename)))
+      batchPlain = false;
     if (batch.length >= options.batchSize) await flush();
   }
   if (!stop) await flush();
-  await writing;
+  await accounted;
   await saveFailures();
   await control.step({ processed, bytesDone, created, updated, failed }, true);
   const data = { causes, errorsStored: stored };

@@ -5,7 +5,7 @@ import { updateColumnByKey } from '../users/sql-batch.js';
 import { userLevelFromRoles } from '../users/wp-user-rules.js';
 import type { ImportWriterOptions, Planned } from './import-writer.js';
 import { META_LINE_FIELDS } from './plugin-format.js';
-import { insertRows, META_ROWS_PER_INSERT, quote, type SqlDialect } from './sql-rows.js';
+import { insertValues, META_ROWS_PER_INSERT, quote, type SqlDialect } from './sql-rows.js';
 
 /** What the UPSERT path needs from the batch writer. */
 export interface UpdateContext {
@@ -96,7 +96,7 @@ export async function applyUpdates(
       [...ids, ...keys],
     );
   }
-  await insertRows(
+  await insertValues(
     trx,
     w.o.metaTable,
     ['user_id', 'meta_key', 'meta_value'],

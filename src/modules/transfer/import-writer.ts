@@ -15,6 +15,7 @@ import {
   cell,
   inList,
   insertRows,
+  insertValues,
   META_ROWS_PER_INSERT,
   quote,
   selectRows,
@@ -105,11 +106,20 @@ export class ImportBatchWriter {
     this.userLevelKey = `${o.tablePrefix}user_level`;
   }
 
-  async write(items: readonly ImportItem[]): Promise<BatchOutcome> {
+  /**
+   * `overlap`, when an earlier batch is still being written: that batch's nicenames (lowercase),
+   * known once it has planned, which this one must not consider (see {@link NicenameInFlight}).
+   * `onPlanned` gets this batch's nicenames once they are chosen.
+   */
+  async write(
+    items: readonly ImportItem[],
+    overlap: Promise<ReadonlySet<string>> | null = null,
+    onPlanned: (nicenames: ReadonlySet<string>) => void = () => undefined,
+  ): Promise<BatchOutcome> {
     const knex = this.o.orm.em.getConnection().getKnex();
     const events: UserEvent[] = [];
     const outcome = await knex.transaction(async (trx) => {
-      const result = await this.writeIn(trx, items, events);
+      const result = await this.writeIn(trx, items, events, overlap, onPlanned);
       if (this.o.events && events.length) {
         const em = this.o.orm.em.fork();
         em.setTransactionContext(trx);
@@ -125,6 +135,8 @@ export class ImportBatchWriter {
     trx: Knex.Transaction,
     items: readonly ImportItem[],
     events: UserEvent[],
+    overlap: Promise<ReadonlySet<string>> | null,
+    onPlanned: (nicenames: ReadonlySet<string>) => void,
   ): Promise<BatchOutcome> {
     this.dialect = await dialectOf(trx, this.o.sqlite);
     const users = quote(this.o.usersTable);
@@ -192,7 +204,8 @@ export class ImportBatchWriter {
             : null;
       planned.push({ item, existing, nicename, pass: '', plain: null, id: existing?.id ?? '' });
     }
-    await assignNicenames(trx, this.o, planned);
+    await assignNicenames(trx, this.o, planned, overlap ? await overlap : null);
+    onPlanned(new Set(planned.flatMap((p) => (p.nicename === null ? [] : [p.nicename.toLowerCase()]))));
 
     const creates = planned.filter((p) => p.existing === null);
     const updates = planned.filter((p) => p.existing !== null);
@@ -332,7 +345,7 @@ export class ImportBatchWriter {
           });
       }
     }
-    await insertRows(
+    await insertValues(
       trx,
       this.o.metaTable,
       ['user_id', 'meta_key', 'meta_value'],
