@@ -16,7 +16,7 @@ import {
   type SubscribeResolverData,
 } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context.js';
-import { decodeCursor, encodeCursor, MAX_PAGE_SIZE } from '../../graphql/relay.js';
+import { encodeCursor, pageStart } from '../../graphql/relay.js';
 import { AppError } from '../../shared/app-error.js';
 import type { TransferProgressPayload } from '../../shared/pubsub.js';
 import { metaKey, roleSlug } from '../users/user.inputs.js';
@@ -90,10 +90,7 @@ export class TransferResolver {
     @Args(() => TransferJobsArgs) args: TransferJobsArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<TransferJobConnection> {
-    if (args.first < 0 || args.first > MAX_PAGE_SIZE)
-      throw AppError.badInput(`first must be between 0 and ${MAX_PAGE_SIZE}`, 'first');
-    const beforeId = args.after ? decodeCursor('transfer', args.after) : null;
-    if (args.after && beforeId === null) throw AppError.badInput('after is not a valid cursor', 'after');
+    const beforeId = pageStart('transfer', args.first, args.after);
     const page = await ctx.app.transfers.list({ kind: args.kind ?? null, first: args.first, beforeId });
     const edges = page.jobs.map((job) => ({
       cursor: encodeCursor('transfer', job.id),
