@@ -1,6 +1,6 @@
 import type { Knex } from '@mikro-orm/knex';
 import { toDatetime } from '../users/sql-batch.js';
-import type { ExportUser } from './plugin-format.js';
+import { META_LINE_FIELDS, type ExportUser } from './plugin-format.js';
 
 export interface ExportQuery {
   readonly usersTable: string;
@@ -18,21 +18,6 @@ export interface ExportQuery {
   /** At most this many users; 0 = no limit. */
   readonly max: number;
 }
-
-/** The meta keys every line needs: the top-level fields kept in usermeta and the capabilities. */
-const LINE_META_KEYS = [
-  'nickname',
-  'first_name',
-  'last_name',
-  'description',
-  'rich_editing',
-  'syntax_highlighting',
-  'comment_shortcuts',
-  'admin_color',
-  'use_ssl',
-  'show_admin_bar_front',
-  'locale',
-];
 
 function text(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -98,7 +83,7 @@ async function readMetaRows(
  * with their meta rows in one more query per page. Yields one page at a time: memory stays flat.
  */
 export async function* readExportPages(knex: Knex, q: ExportQuery): AsyncGenerator<ExportUser[]> {
-  const metaKeys = [...new Set([...LINE_META_KEYS, q.capabilitiesKey, ...q.metaKeys])];
+  const metaKeys = [...new Set([...META_LINE_FIELDS, q.capabilitiesKey, ...q.metaKeys])];
   let after: { login: string; id: string } | null = null;
   let remaining = q.max > 0 ? q.max : Infinity;
   const matching = () => {

@@ -2,6 +2,7 @@
  * The plugin's user file (§10 of the protocol reference): one `wp_json_encode()`d object per line,
  * keys in a fixed order, `roles` and `metadata` last. Writing a line and reading one back.
  */
+import { USER_META_FIELDS } from '../../protocol/receiver/ports.js';
 import { PhpArray, type PhpValue } from '../../lib/php-value.js';
 import { maybeUnserialize } from '../../lib/wp-serialize.js';
 import { phpJsonString, phpJsonValue } from './php-json.js';
@@ -30,19 +31,7 @@ export const LINE_FIELDS = [
 export type LineField = (typeof LINE_FIELDS)[number];
 
 /** The fields that come from `{prefix}usermeta` (the others are columns of `{prefix}users`). */
-export const META_LINE_FIELDS = [
-  'nickname',
-  'first_name',
-  'last_name',
-  'description',
-  'rich_editing',
-  'syntax_highlighting',
-  'comment_shortcuts',
-  'admin_color',
-  'use_ssl',
-  'show_admin_bar_front',
-  'locale',
-] as const satisfies readonly LineField[];
+export const META_LINE_FIELDS = USER_META_FIELDS satisfies readonly LineField[];
 
 /** Every top-level key: a requested meta key of the same name is left out of `metadata`, as in the plugin. */
 const TOP_LEVEL_KEYS = new Set<string>([...LINE_FIELDS, 'roles', 'metadata']);
