@@ -5,7 +5,6 @@ import { phpToJs } from '../../lib/php-value.js';
 import { maybeUnserialize } from '../../lib/wp-serialize.js';
 import type { ActivityLoggedPayload } from '../../shared/pubsub.js';
 import { SyncDirection } from '../sites/site.graphql.js';
-import type { ActivityLogEntry } from './activity-log.entity.js';
 
 export enum LogLevel {
   INFO = 'info',
@@ -45,12 +44,10 @@ export class ActivityLogEntryNode {
   @Field(() => Int, { nullable: true }) latencyMs!: number | null;
   @Field(() => String, { nullable: true }) remoteIp!: string | null;
 
-  static from(e: ActivityLogEntry | ActivityLoggedPayload): ActivityLogEntryNode {
-    const loggedAtMs = e.loggedAtMs !== null ? Number(e.loggedAtMs) : null;
-    const timestamp = 'timestamp' in e ? e.timestamp : Math.floor((loggedAtMs ?? 0) / 1000);
+  static from(e: ActivityLoggedPayload): ActivityLogEntryNode {
     return Object.assign(new ActivityLogEntryNode(), {
       id: String(e.id),
-      at: new Date(loggedAtMs ?? timestamp * 1000),
+      at: new Date(e.loggedAtMs),
       type: (Object.values(LogLevel) as string[]).includes(e.type) ? e.type : LogLevel.INFO,
       message: e.message,
       data: e.data === null ? null : phpToJs(maybeUnserialize(e.data)),

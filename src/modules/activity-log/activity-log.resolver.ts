@@ -15,6 +15,7 @@ import { pageOf, pageStart } from '../../graphql/relay.js';
 import { AppError } from '../../shared/app-error.js';
 import type { ActivityLoggedPayload } from '../../shared/pubsub.js';
 import type { ActivityLogQuery } from './activity-log.repository.js';
+import { activityPayload } from './activity-stream.js';
 import {
   ActivityLogArgs,
   ActivityLogConnection,
@@ -85,7 +86,7 @@ export class ActivityLogResolver {
       args.first,
       before,
       (e) => String(e.id),
-      (e) => ActivityLogEntryNode.from(e),
+      (e) => ActivityLogEntryNode.from(activityPayload(e)),
     );
     return { ...page, totalCount };
   }

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../../shared/app-error.js';
 import type { TransferFiles } from './transfer-files.js';
 import { TransferJob } from './transfer-job.entity.js';
-import type { TransferDeps } from './transfer-runner.js';
+import { recordRefusal, type TransferDeps } from './transfer-runner.js';
 import { saveStream } from './upload-store.js';
 
 export function sha256(value: string): string {
@@ -27,18 +27,6 @@ export class TransferExchange {
   downloadLink(jobId: string, token: string): { downloadPath: string; downloadUrl: string } {
     const downloadPath = `/transfers/${jobId}/download?token=${token}`;
     return { downloadPath, downloadUrl: `${this.deps.config.publicUrl}${downloadPath}` };
-  }
-
-  private refused(event: string, cause: string, message: string, actor: string | null): void {
-    this.deps.activity.record({
-      type: 'warning',
-      event,
-      message,
-      outcome: 'refused',
-      cause,
-      login: null,
-      data: { actor },
-    });
   }
 
   /** A new single-use link for a finished export (the previous one stops working). */
@@ -127,14 +115,26 @@ export class TransferExchange {
     const result = await saveStream(body, this.files.path(name), this.deps.config.transferMaxUploadBytes);
     if (!result.ok) {
       await this.files.remove(name);
-      this.refused('transfer.upload', result.cause, `Upload refused: ${result.message}`, actor);
+      recordRefusal(
+        this.deps.activity,
+        'transfer.upload',
+        result.cause,
+        `Upload refused: ${result.message}`,
+        actor,
+      );
       throw result.cause === 'too_large'
         ? new AppError('BAD_USER_INPUT', result.message, { limit: this.deps.config.transferMaxUploadBytes })
         : AppError.badInput(result.message);
     }
     if (result.bytes === 0) {
       await this.files.remove(name);
-      this.refused('transfer.upload', 'empty_upload', 'Upload refused: the file is empty', actor);
+      recordRefusal(
+        this.deps.activity,
+        'transfer.upload',
+        'empty_upload',
+        'Upload refused: the file is empty',
+        actor,
+      );
       throw AppError.badInput('the uploaded file is empty');
     }
     this.deps.activity.record({

@@ -26,6 +26,25 @@ export interface TransferDeps {
   readonly logger: Logger;
 }
 
+/** A refused transfer request in the activity log, with the admin who made it. */
+export function recordRefusal(
+  activity: ActivityLogService,
+  event: string,
+  cause: string,
+  message: string,
+  actor: string | null,
+): void {
+  activity.record({
+    type: 'warning',
+    event,
+    message,
+    outcome: 'refused',
+    cause,
+    login: null,
+    data: { actor },
+  });
+}
+
 /** What a running job reports and asks. */
 export interface JobControl {
   readonly job: TransferJob;

@@ -7,7 +7,7 @@ import { TransferError } from './transfer-error.entity.js';
 import { sha256, TransferExchange } from './transfer-exchange.js';
 import { TransferFiles } from './transfer-files.js';
 import { TransferJob, type TransferKind } from './transfer-job.entity.js';
-import { TransferRunner, type TransferDeps } from './transfer-runner.js';
+import { recordRefusal, TransferRunner, type TransferDeps } from './transfer-runner.js';
 
 export type { ExportOptions, ImportOptions, ImportMode };
 
@@ -64,7 +64,8 @@ export class TransferService {
 
   async startImport(actor: string, options: ImportOptions): Promise<TransferJob> {
     if (!this.files.isUploadId(options.upload)) {
-      this.refused(
+      recordRefusal(
+        this.deps.activity,
         'transfer.import',
         'unknown_upload',
         `Import refused: "${options.upload}" is not an upload ID`,
@@ -78,7 +79,8 @@ export class TransferService {
     const uploadName = this.files.uploadName(options.upload);
     const size = await this.files.size(uploadName);
     if (size === null) {
-      this.refused(
+      recordRefusal(
+        this.deps.activity,
         'transfer.import',
         'unknown_upload',
         `Import refused: upload ${options.upload} not found`,
@@ -109,18 +111,6 @@ export class TransferService {
     });
     this.runner.enqueue(job);
     return job;
-  }
-
-  private refused(event: string, cause: string, message: string, actor: string | null): void {
-    this.deps.activity.record({
-      type: 'warning',
-      event,
-      message,
-      outcome: 'refused',
-      cause,
-      login: null,
-      data: { actor },
-    });
   }
 
   private async create(
