@@ -291,10 +291,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     },
     log: (entry) => activity.record(entry),
   });
-  // Only local changes (and imports sent on) write outbox rows; a change from a peer wakes nobody.
+  // A change from a peer writes no outbox rows, so it wakes nobody.
   events.onCommitted((event) => {
-    if (event.origin.kind === 'local' || (event.origin.kind === 'import' && event.origin.syncToSites))
-      relay.wake();
+    if (outbox.sendsOut(event)) relay.wake();
   });
   if (options.relay ?? true) relay.start();
   logPolicy.start();

@@ -82,9 +82,13 @@ export function actionFor(event: UserEvent): ActionKey {
 export class OutboxWriter {
   constructor(private readonly deps: OutboxWriterDeps) {}
 
+  /** Whether a change may be sent out at all: never one received from a peer, an import only when asked. */
+  sendsOut(event: UserEvent): boolean {
+    return event.origin.kind === 'local' || (event.origin.kind === 'import' && event.origin.syncToSites);
+  }
+
   async write(em: EntityManager, event: UserEvent): Promise<number> {
-    if (event.origin.kind === 'peer') return 0;
-    if (event.origin.kind === 'import' && !event.origin.syncToSites) return 0;
+    if (!this.sendsOut(event)) return 0;
     const action = actionFor(event);
     let sites = (await this.deps.sites(em)).filter((s) => s.outgoingActions.includes(action));
     if (this.deps.hooks?.sites) sites = [...this.deps.hooks.sites(action, event, sites)];
