@@ -124,7 +124,7 @@ async function runImport(
         mode: mode === 'upsert' ? 'UPSERT' : 'CREATE_ONLY',
         generatePasswords: Boolean(values['generate-passwords']),
         syncToSites: Boolean(values['sync-to-sites']),
-        batchSize: integer(values['batch-size'] as string | undefined, 'batch-size') ?? 2000,
+        batchSize: integer(values['batch-size'] as string | undefined, 'batch-size'), // unset: the server's default
       },
     },
   );

@@ -202,6 +202,28 @@ describe('user import and export', () => {
     ]);
   });
 
+  it('lets metadata replace a field wp_insert_user writes with one value, and add to it with several', async () => {
+    const { job } = await importFile(
+      app,
+      pluginLine('ix_over', {
+        first_name: 'Top',
+        locale: 'fr_FR',
+        roles: ['author', 'editor', 'author'],
+        metadata: { first_name: ['From meta'], locale: ['de_DE', 'it_IT'], ix_one: ['1'] },
+      }),
+    );
+    expect(job).toMatchObject({ status: 'COMPLETED', created: 1, failed: 0 });
+    expect(await metaOf('ix_over', ['first_name', 'locale', 'ix_one'])).toEqual([
+      { key: 'first_name', value: 'From meta' },
+      { key: 'locale', value: 'fr_FR' },
+      { key: 'locale', value: 'de_DE' },
+      { key: 'locale', value: 'it_IT' },
+      { key: 'ix_one', value: '1' },
+    ]);
+    const res = await app.gql<{ user: { roles: string[] } }>(`{ user(login: "ix_over") { roles } }`);
+    expect(res.data?.user.roles).toEqual(['author', 'editor']);
+  });
+
   it('updates existing users in UPSERT, and still refuses an e-mail that belongs to someone else', async () => {
     const file =
       pluginLine('dup_a', { first_name: 'Updated', roles: ['author'], metadata: { ix_tags: ['green'] } }) +

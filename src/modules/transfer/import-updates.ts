@@ -5,7 +5,7 @@ import { updateColumnByKey } from '../users/sql-batch.js';
 import { userLevelFromRoles } from '../users/wp-user-rules.js';
 import type { ImportWriterOptions, Planned } from './import-writer.js';
 import { META_LINE_FIELDS } from './plugin-format.js';
-import { insertValues, META_ROWS_PER_INSERT, quote, type SqlDialect } from './sql-rows.js';
+import { idValue, insertValues, META_ROWS_PER_INSERT, quote, type SqlDialect } from './sql-rows.js';
 
 /** What the UPSERT path needs from the batch writer. */
 export interface UpdateContext {
@@ -34,7 +34,7 @@ export async function applyUpdates(
     values.set(id, value);
   };
   const deletes = new Map<string, { ids: string[]; keys: string[] }>();
-  const inserts: [string, string, string][] = [];
+  const inserts: [string | number, string, string][] = [];
   const at = new Date();
   for (const p of updates) {
     const { record } = p.item;
@@ -64,7 +64,8 @@ export async function applyUpdates(
       group.ids.push(id);
       deletes.set(signature, group);
     }
-    for (const [key, value] of rows) inserts.push([id, key, value]);
+    const userId = idValue(id);
+    for (const [key, value] of rows) inserts.push([userId, key, value]);
     if (w.o.events) {
       events.push({
         type: 'user.updated',

@@ -21,6 +21,7 @@ import {
   selectRows,
   USER_ROWS_PER_INSERT,
   dialectOf,
+  idValue,
   type SqlDialect,
 } from './sql-rows.js';
 
@@ -98,6 +99,7 @@ function randomPassword(): string {
 export class ImportBatchWriter {
   readonly capabilitiesKey: string;
   readonly userLevelKey: string;
+  private readonly capabilities = new Map<string, string>();
   /** Read at the start of each batch, on its own connection. */
   dialect: SqlDialect = { kind: 'sqlite' };
 
@@ -287,27 +289,45 @@ export class ImportBatchWriter {
     }
   }
 
-  /** The rows wp_insert_user writes, then the roles, then the file's meta (one value: update; more: add). */
-  private metaRowsOf(record: ImportRecord, roles: readonly string[]): [string, string][] {
-    const rows: [string, string][] = META_LINE_FIELDS.map((key) => [key, record.meta[key]]);
-    rows.push([this.capabilitiesKey, encodeCapabilities(roles)]);
-    rows.push([this.userLevelKey, String(userLevelFromRoles(roles))]);
+  /**
+   * Appends the rows wp_insert_user writes, then the roles, then the file's meta (one value replaces
+   * a default row, as update_user_meta would; several are each added).
+   */
+  private pushMetaRows(
+    rows: (string | number)[][],
+    userId: string | number,
+    record: ImportRecord,
+    roles: readonly string[],
+  ): void {
+    const first = rows.length;
+    for (const key of META_LINE_FIELDS) rows.push([userId, key, record.meta[key]]);
+    rows.push([userId, this.capabilitiesKey, this.capabilitiesOf(roles)]);
+    rows.push([userId, this.userLevelKey, String(userLevelFromRoles(roles))]);
     for (const [key, values] of record.metadata) {
-      if (values.length === 1) {
-        const value = values[0] ?? '';
-        let replaced = false;
-        for (const row of rows) {
-          if (row[0] === key) {
-            row[1] = value;
-            replaced = true;
-          }
-        }
-        if (!replaced) rows.push([key, value]);
-      } else {
-        for (const value of values) rows.push([key, value]);
-      }
+      const at = values.length === 1 ? this.defaultRowOf(key) : -1;
+      if (at >= 0) (rows[first + at] as (string | number)[])[2] = values[0] ?? '';
+      else for (const value of values) rows.push([userId, key, value]);
     }
-    return rows;
+  }
+
+  /** Where `key` is among the rows every user gets (-1: not one of them). */
+  private defaultRowOf(key: string): number {
+    const at = (META_LINE_FIELDS as readonly string[]).indexOf(key);
+    if (at >= 0) return at;
+    if (key === this.capabilitiesKey) return META_LINE_FIELDS.length;
+    if (key === this.userLevelKey) return META_LINE_FIELDS.length + 1;
+    return -1;
+  }
+
+  /** `{prefix}capabilities` for a list of roles (the same few lists recur in every file). */
+  private capabilitiesOf(roles: readonly string[]): string {
+    const key = roles.join(',');
+    let value = this.capabilities.get(key);
+    if (value === undefined) {
+      value = encodeCapabilities(roles);
+      if (this.capabilities.size < 1000) this.capabilities.set(key, value);
+    }
+    return value;
   }
 
   private async insertCreatedMeta(
@@ -316,12 +336,12 @@ export class ImportBatchWriter {
     events: UserEvent[],
   ): Promise<void> {
     if (creates.length === 0) return;
-    const rows: [string, string, string][] = [];
+    const rows: (string | number)[][] = [];
     const at = new Date();
     for (const p of creates) {
       const { record } = p.item;
       const roles = record.roles.length ? record.roles : ['subscriber'];
-      for (const [key, value] of this.metaRowsOf(record, roles)) rows.push([p.id, key, value]);
+      this.pushMetaRows(rows, idValue(p.id), record, roles);
       if (this.o.events) {
         events.push({
           type: 'user.created',

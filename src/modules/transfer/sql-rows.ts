@@ -155,6 +155,15 @@ export async function insertRows(
   return firstIds;
 }
 
+/**
+ * A row ID as a bound value: a number while it is exact (every real ID), so MariaDB reads it as an
+ * integer instead of converting a string on every row.
+ */
+export function idValue(id: string): string | number {
+  const n = Number(id);
+  return Number.isSafeInteger(n) ? n : id;
+}
+
 export function quote(name: string): string {
   return `\`${name.replace(/`/g, '``')}\``;
 }
