@@ -379,6 +379,36 @@ describe('user import and export', () => {
     }
   });
 
+  it('keeps batches written at once apart: a refused batch takes none of its neighbour’s rows with it', async () => {
+    if (app.services.config.database.kind === 'sqlite') return;
+    const prefix = app.services.config.tablePrefix;
+    const conn = app.orm.em.getConnection();
+    await conn.execute(
+      `create trigger \`${prefix}refuse_boom2\` before insert on \`${prefix}usermeta\` for each row begin if new.meta_value = 'boom' then signal sqlstate '45000' set message_text = 'refused by a trigger'; end if; end`,
+    );
+    try {
+      // 24 batches of 20 lines, every other one refused; CREATE_ONLY writes two batches at once.
+      let file = '';
+      for (let b = 0; b < 24; b++)
+        for (let i = 0; i < 20; i++)
+          file += pluginLine(`pair_${b}_${i}`, b % 2 && i === 19 ? { metadata: { ix_bad: ['boom'] } } : {});
+      const { job } = await importFile(app, file, { batchSize: 20 });
+      expect(job).toMatchObject({ status: 'COMPLETED', processed: 480, created: 240, failed: 240 });
+      const [counts] = await conn.execute<{ users: number; complete: number; rows: number }[]>(
+        `select count(*) as users, sum(n = 13) as complete, sum(n) as \`rows\` from (
+           select u.ID, count(m.umeta_id) as n from \`${prefix}users\` u
+           left join \`${prefix}usermeta\` m on m.user_id = u.ID
+           where u.user_login like 'pair_%' group by u.ID) t`,
+      );
+      // Every created user has the 13 rows wp_insert_user writes, and no row of a refused batch remains.
+      expect(Number(counts?.users)).toBe(240);
+      expect(Number(counts?.complete)).toBe(240);
+      expect(Number(counts?.rows)).toBe(240 * 13);
+    } finally {
+      await conn.execute(`drop trigger if exists \`${prefix}refuse_boom2\``);
+    }
+  });
+
   it('streams progress over graphql-ws and cancels a running import, keeping the committed batches', async () => {
     const lines: string[] = [];
     for (let i = 0; i < 40_000; i++) lines.push(pluginLine(`cancel_${i}`));

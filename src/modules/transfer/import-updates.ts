@@ -12,7 +12,6 @@ export interface UpdateContext {
   readonly o: ImportWriterOptions;
   readonly capabilitiesKey: string;
   readonly userLevelKey: string;
-  readonly dialect: SqlDialect;
   registeredValue(value: string | null): string | number;
 }
 
@@ -22,6 +21,7 @@ export interface UpdateContext {
  */
 export async function applyUpdates(
   trx: Knex.Transaction,
+  dialect: SqlDialect,
   w: UpdateContext,
   updates: Planned[],
   events: UserEvent[],
@@ -103,6 +103,6 @@ export async function applyUpdates(
     ['user_id', 'meta_key', 'meta_value'],
     inserts,
     META_ROWS_PER_INSERT,
-    w.dialect,
+    dialect,
   );
 }

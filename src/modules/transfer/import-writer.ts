@@ -100,8 +100,6 @@ export class ImportBatchWriter {
   readonly capabilitiesKey: string;
   readonly userLevelKey: string;
   private readonly capabilities = new Map<string, string>();
-  /** Read at the start of each batch, on its own connection. */
-  dialect: SqlDialect = { kind: 'sqlite' };
 
   constructor(readonly o: ImportWriterOptions) {
     this.capabilitiesKey = `${o.tablePrefix}capabilities`;
@@ -140,7 +138,8 @@ export class ImportBatchWriter {
     overlap: Promise<ReadonlySet<string>> | null,
     onPlanned: (nicenames: ReadonlySet<string>) => void,
   ): Promise<BatchOutcome> {
-    this.dialect = await dialectOf(trx, this.o.sqlite);
+    // Each batch's own: it names the batch's connection, and two batches can be written at once.
+    const dialect = await dialectOf(trx, this.o.sqlite);
     const users = quote(this.o.usersTable);
     const failures: LineFailure[] = [];
     const fail = (item: ImportItem, cause: string, message: string) =>
@@ -218,9 +217,9 @@ export class ImportBatchWriter {
         p.pass = await hashPassword(p.plain, this.o.hashFormat);
       }
     }
-    await this.insertUsers(trx, creates);
-    await this.insertCreatedMeta(trx, creates, events);
-    await applyUpdates(trx, this, updates, events);
+    await this.insertUsers(trx, dialect, creates);
+    await this.insertCreatedMeta(trx, dialect, creates, events);
+    await applyUpdates(trx, dialect, this, updates, events);
     return { created: creates.length, updated: updates.length, failures };
   }
 
@@ -233,7 +232,7 @@ export class ImportBatchWriter {
     return Number.isNaN(ms) ? text : ms;
   }
 
-  private async insertUsers(trx: Knex.Transaction, creates: Planned[]): Promise<void> {
+  private async insertUsers(trx: Knex.Transaction, dialect: SqlDialect, creates: Planned[]): Promise<void> {
     if (creates.length === 0) return;
     const rows = creates.map(({ item: { record }, nicename, pass }) => [
       record.login,
@@ -252,7 +251,7 @@ export class ImportBatchWriter {
       USER_COLUMNS,
       rows,
       USER_ROWS_PER_INSERT,
-      this.dialect,
+      dialect,
     );
     // One multi-row INSERT gets consecutive IDs (InnoDB lock modes 0 and 1, SQLite); checked, and
     // looked up by login where another writer interleaved.
@@ -332,6 +331,7 @@ export class ImportBatchWriter {
 
   private async insertCreatedMeta(
     trx: Knex.Transaction,
+    dialect: SqlDialect,
     creates: Planned[],
     events: UserEvent[],
   ): Promise<void> {
@@ -371,7 +371,7 @@ export class ImportBatchWriter {
       ['user_id', 'meta_key', 'meta_value'],
       rows,
       META_ROWS_PER_INSERT,
-      this.dialect,
+      dialect,
     );
   }
 }
