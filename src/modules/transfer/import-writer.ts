@@ -365,13 +365,35 @@ export class ImportBatchWriter {
           });
       }
     }
-    await insertValues(
-      trx,
-      this.o.metaTable,
-      ['user_id', 'meta_key', 'meta_value'],
-      rows,
-      META_ROWS_PER_INSERT,
-      dialect,
-    );
+    // One batch's meta rows at a time: two connections inserting into the same AUTO_INCREMENT table
+    // at once spend about a quarter of MariaDB's CPU waiting on each other (measured: 31-35 CPU
+    // seconds per 100,000 users at once, 24-25 one after the other). The next batch may start once
+    // this one's rows are all sent, while the database still writes the last of them.
+    const turn = await this.metaTurn();
+    try {
+      await insertValues(
+        trx,
+        this.o.metaTable,
+        ['user_id', 'meta_key', 'meta_value'],
+        rows,
+        META_ROWS_PER_INSERT,
+        dialect,
+        turn.done,
+      );
+    } finally {
+      turn.done();
+    }
+  }
+
+  /** Batches waiting to send their meta rows, in the order they asked. */
+  private metaQueue: Promise<void> = Promise.resolve();
+
+  /** Waits for this batch's turn to send meta rows; `done` (idempotent) lets the next one go. */
+  private async metaTurn(): Promise<{ done: () => void }> {
+    let release = (): void => undefined;
+    const before = this.metaQueue;
+    this.metaQueue = new Promise<void>((resolve) => (release = resolve));
+    await before;
+    return { done: release };
   }
 }

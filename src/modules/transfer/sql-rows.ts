@@ -64,21 +64,37 @@ export async function insertValues(
   rows: readonly (readonly (string | number)[])[],
   perStatement: number,
   dialect: SqlDialect,
+  /** Called once every row has been handed to the connection (before the database has written them). */
+  sent: () => void = () => undefined,
 ): Promise<void> {
-  if (rows.length === 0) return;
+  if (rows.length === 0) return sent();
   if (dialect.kind === 'sqlite' || !dialect.bulk) {
-    await insertRows(trx, table, columns, rows, perStatement, dialect);
+    try {
+      await insertRows(trx, table, columns, rows, perStatement, dialect);
+    } finally {
+      sent();
+    }
     return;
   }
   const sql = `insert into ${quote(table)} (${columns.map(quote).join(',')}) values (${columns.map(() => '?').join(',')})`;
   const conn = dialect.bulk;
-  // In slices: the connector encodes a whole call before sending it, which would double the rows' memory.
-  for (let start = 0; start < rows.length; start += BULK_ROWS_PER_CALL) {
-    const slice = rows.slice(start, start + BULK_ROWS_PER_CALL) as unknown[][];
-    await new Promise<void>((resolve, reject) =>
-      conn.batch(sql, slice, (err) => (err ? reject(err) : resolve())),
-    );
+  // In slices: the connector encodes a whole call before sending it, which would double the rows'
+  // memory. Two at a time: the next slice is encoded while the database writes the previous one.
+  const pending: Promise<void>[] = [];
+  try {
+    for (let start = 0; start < rows.length; start += BULK_ROWS_PER_CALL) {
+      const slice = rows.slice(start, start + BULK_ROWS_PER_CALL) as unknown[][];
+      const written = new Promise<void>((resolve, reject) =>
+        conn.batch(sql, slice, (err) => (err ? reject(err) : resolve())),
+      );
+      written.catch(() => undefined); // reported where it is awaited
+      pending.push(written);
+      if (pending.length >= 2) await pending.shift();
+    }
+  } finally {
+    sent();
   }
+  await Promise.all(pending);
 }
 
 // eslint-disable-next-line no-control-regex
