@@ -335,14 +335,25 @@ describe('user import and export', () => {
     }
   });
 
-  it('writes nothing of a batch the database refuses, and reports each of its lines', async () => {
-    if (app.services.config.database.kind === 'sqlite') return;
+  /** Runs `test` while the database refuses any usermeta row whose value is 'boom' (a trigger). */
+  async function withRefusal(test: () => Promise<void>): Promise<void> {
     const prefix = app.services.config.tablePrefix;
     const conn = app.orm.em.getConnection();
     await conn.execute(
       `create trigger \`${prefix}refuse_boom\` before insert on \`${prefix}usermeta\` for each row begin if new.meta_value = 'boom' then signal sqlstate '45000' set message_text = 'refused by a trigger'; end if; end`,
     );
     try {
+      await test();
+    } finally {
+      await conn.execute(`drop trigger if exists \`${prefix}refuse_boom\``);
+    }
+  }
+
+  it('writes nothing of a batch the database refuses, and reports each of its lines', async () => {
+    if (app.services.config.database.kind === 'sqlite') return;
+    const prefix = app.services.config.tablePrefix;
+    const conn = app.orm.em.getConnection();
+    await withRefusal(async () => {
       const file =
         pluginLine('batch_1') +
         pluginLine('batch_2') +
@@ -374,19 +385,14 @@ describe('user import and export', () => {
         `select count(*) as n from \`${prefix}usermeta\` m left join \`${prefix}users\` u on u.ID = m.user_id where u.ID is null`,
       );
       expect(Number(rows[0]?.n)).toBe(0);
-    } finally {
-      await conn.execute(`drop trigger if exists \`${prefix}refuse_boom\``);
-    }
+    });
   });
 
   it('keeps batches written at once apart: a refused batch takes none of its neighbour’s rows with it', async () => {
     if (app.services.config.database.kind === 'sqlite') return;
     const prefix = app.services.config.tablePrefix;
     const conn = app.orm.em.getConnection();
-    await conn.execute(
-      `create trigger \`${prefix}refuse_boom2\` before insert on \`${prefix}usermeta\` for each row begin if new.meta_value = 'boom' then signal sqlstate '45000' set message_text = 'refused by a trigger'; end if; end`,
-    );
-    try {
+    await withRefusal(async () => {
       // 24 batches of 20 lines, every other one refused; CREATE_ONLY writes two batches at once.
       let file = '';
       for (let b = 0; b < 24; b++)
@@ -404,9 +410,7 @@ describe('user import and export', () => {
       expect(Number(counts?.users)).toBe(240);
       expect(Number(counts?.complete)).toBe(240);
       expect(Number(counts?.rows)).toBe(240 * 13);
-    } finally {
-      await conn.execute(`drop trigger if exists \`${prefix}refuse_boom2\``);
-    }
+    });
   });
 
   it('streams progress over graphql-ws and cancels a running import, keeping the committed batches', async () => {
